@@ -6,6 +6,7 @@
  */
 import type { Vec3 } from './vec3.ts';
 import type { ShotSpec } from './shot-spec.ts';
+import type { PersonPoint } from './framing.ts';
 import type { SubjectPredictor } from './perception-types.ts';
 import type { GimbalCommand, LensCommand, Setpoint, VehicleTelemetry } from './vehicle-link.ts';
 
@@ -33,10 +34,27 @@ export interface PlanSummary {
   fNumber: number[];
 }
 
+/**
+ * What the shot asks for *now*, reported by the controller every tick, so
+ * metrics compare the achieved image against the shot's own targets.
+ */
+export interface ShotTargets {
+  /** image targets for points on subjects, normalised [0,1]² from top-left */
+  points: Array<{ subject: string; point: PersonPoint; u: number; v: number }>;
+  /** target full-body image height / frame height (core/framing.ts), per subject */
+  heights: Array<{ subject: string; heightFraction: number }>;
+  /** subjects that must lie inside the depth of field */
+  focusSubjects: string[];
+  /** subjects (or scene objects) that should be outside the depth of field (shallow DoF) */
+  defocusSubjects: string[];
+}
+
 export interface ControlOutput {
   setpoint: Setpoint;
   gimbal: GimbalCommand;
   lens: LensCommand;
+  /** the shot's targets at this tick; absent when no shot is active */
+  targets?: ShotTargets;
   plan?: PlanSummary;
   diagnostics: {
     /** time spent computing this tick, ms */
