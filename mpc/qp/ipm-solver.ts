@@ -1,0 +1,823 @@
+/**
+ * Riccati-based primal-dual interior-point solver for the stage-wise OCP-QP
+ * of ocp-qp.ts — the method of HPIPM (Frison & Diehl, "HPIPM: a
+ * high-performance quadratic programming framework for model predictive
+ * control", IFAC 2020), with Mehrotra's predictor-corrector (Mehrotra, SIAM J.
+ * Optim. 1992). Cost per iteration O(N·(nx+nu)³).
+ *
+ * Notation. Stage k holds vₖ = [uₖ; xₖ], its Hessian Hₖ = [[Rₖ, Sₖ], [Sₖᵀ, Qₖ]]
+ * and every inequality written as a slack tᵢ = aᵢ + gᵢᵀy ≥ 0 with multiplier
+ * λᵢ ≥ 0 (y = all primal variables):
+ *   lower box  t = vⱼ − lbⱼ          upper box  t = ubⱼ − vⱼ
+ *   soft row   t = ug + s − (C x + D u)         slack sign  t = s
+ * The KKT conditions (dynamics multipliers πₖ on xₖ₊₁ = Aₖxₖ + Bₖuₖ + bₖ):
+ *   r_d = ∇f(y) + Σₖ[Aₖ Bₖ]ᵀπₖ − π_{k−1} − Σᵢ gᵢλᵢ = 0       (stationarity)
+ *   r_b = Aₖxₖ + Bₖuₖ + bₖ − xₖ₊₁ = 0                            (dynamics)
+ *   r_i = t − (a + gᵀy) = 0                                        (inequalities)
+ *   r_c = λ∘t − σμ𝟙 (+ Δλ_aff∘Δt_aff in the corrector) = 0           (complementarity)
+ * Eliminating Δt = gᵀΔy − r_i and Δλ = −(r_c + λΔt)/t (HPIPM eq. 10) leaves
+ * an equality-constrained QP in Δy with
+ *   Ĥ = H + Σᵢ gᵢ wᵢ gᵢᵀ, wᵢ = λᵢ/tᵢ,    ĝ = ∇f(y) + Σᵢ gᵢ eᵢ, eᵢ = (ζᵢ − λᵢ r_iᵢ)/tᵢ
+ * (ζ = r_c − λ∘t) whose multipliers are the new π directly. The slack s of a
+ * soft row is eliminated row by row: with H_ss = zl2 + w_g + w_s and
+ * ĝ_s = zl1 + zl2·s + e_g + e_s the row adds W·GᵀG to Ĥ and γ·Gᵀ to ĝ, where
+ *   W = w_g (zl2 + w_s) / H_ss,   γ = −e_g + w_g ĝ_s / H_ss,   G = [D C],
+ * and Δs = (w_g GΔv − ĝ_s)/H_ss afterwards.
+ *
+ * The equality QP is solved by the Riccati recursion (Rawlings, Mayne & Diehl,
+ * "Model Predictive Control", §6.1; HPIPM's classical variant):
+ *   P_N = Q̂_N, p_N = q̂_N; for k = N−1 … 0:
+ *   R̃ₖ = R̂ₖ + BₖᵀPₖ₊₁Bₖ,  S̃ₖ = Ŝₖ + BₖᵀPₖ₊₁Aₖ,  Q̃ₖ = Q̂ₖ + AₖᵀPₖ₊₁Aₖ
+ *   R̃ₖ = LₖLₖᵀ,  Yₖ = Lₖ⁻¹S̃ₖ,  Kₖ = −Lₖ⁻ᵀYₖ,  Pₖ = Q̃ₖ − YₖᵀYₖ
+ *   hₖ = Pₖ₊₁b̂ₖ + pₖ₊₁,  zₖ = Lₖ⁻¹(r̂ₖ + Bₖᵀhₖ),  kₖ = −Lₖ⁻ᵀzₖ
+ *   pₖ = q̂ₖ + Aₖᵀhₖ − Yₖᵀzₖ
+ * forward: Δx₀ = 0, Δuₖ = KₖΔxₖ + kₖ, Δxₖ₊₁ = AₖΔxₖ + BₖΔuₖ + b̂ₖ,
+ *          πₖ = Pₖ₊₁Δxₖ₊₁ + pₖ₊₁.
+ * The matrix part (factorize) runs once per iteration, the vector part twice
+ * (predictor and corrector).
+ *
+ * Lifecycle (STYLE.md): createQpSolver (setup) allocates every array; solve()
+ * allocates nothing; update* copy new data into the same arrays; dispose().
+ */
+import { CinePilotError } from '../../core/errors.ts';
+import {
+  cholFactor, gemmNN, gemmTN, gemv, gemvT, normInf, trsmLower, trsmLowerT, trsvLower, trsvLowerT,
+} from '../linalg/dense.ts';
+import { OcpQp, QP_ERROR, type OcpQpDims, type OcpQpStageInput } from './ocp-qp.ts';
+import { resolveQpSettings, type QpSettings } from './settings.ts';
+
+export type QpStatus = 'solved' | 'max-iterations' | 'time-limit' | 'infeasible' | 'numerical-error';
+
+export interface QpInfo {
+  status: QpStatus;
+  iterations: number;
+  /** ‖stationarity residual‖∞ */
+  dualResidual: number;
+  /** max of ‖dynamics residual‖∞ and ‖inequality residual‖∞ */
+  primalResidual: number;
+  /** mean complementarity tᵀλ/m (the duality measure of the IPM) */
+  dualityGap: number;
+  objective: number;
+  solveMs: number;
+  setupMs: number;
+}
+
+export interface QpSolution {
+  x: Float64Array; // (N+1) × nx
+  u: Float64Array; // N × nu
+  s: Float64Array; // (N+1) × nsMax, soft-row slacks
+  pi: Float64Array; // N × nx, dynamics multipliers
+}
+
+export class OcpQpSolver {
+  readonly qp: OcpQp;
+  readonly settings: QpSettings;
+  readonly solution: QpSolution;
+  readonly info: QpInfo;
+
+  private disposed = false;
+  private hasSolution = false;
+  // problem sizes
+  private readonly N: number;
+  private readonly nx: number;
+  private readonly nu: number;
+  private readonly nsMax: number;
+  private readonly maxBox: number; // 2(nu+nx): box slots per stage
+
+  // ---- inequalities -------------------------------------------------------
+  private readonly boxCount: Int32Array; // N+1
+  private readonly boxVar: Int32Array; // (N+1) × maxBox, index into vₖ = [u; x]
+  private readonly boxSign: Float64Array; // +1 lower, −1 upper
+  private readonly boxBound: Float64Array;
+  private readonly tB: Float64Array; // box slacks
+  private readonly lamB: Float64Array;
+  private readonly dtB: Float64Array;
+  private readonly dlamB: Float64Array;
+  private readonly dtBa: Float64Array; // affine (predictor) step
+  private readonly dlamBa: Float64Array;
+  private readonly rB: Float64Array; // r_i of boxes
+  private readonly tG: Float64Array; // (N+1) × nsMax soft rows
+  private readonly lamG: Float64Array;
+  private readonly dtG: Float64Array;
+  private readonly dlamG: Float64Array;
+  private readonly dtGa: Float64Array;
+  private readonly dlamGa: Float64Array;
+  private readonly rG: Float64Array;
+  private readonly tS: Float64Array; // slack-sign rows s ≥ 0
+  private readonly lamS: Float64Array;
+  private readonly dtS: Float64Array;
+  private readonly dlamS: Float64Array;
+  private readonly dtSa: Float64Array;
+  private readonly dlamSa: Float64Array;
+  private readonly rS: Float64Array;
+  private readonly hSS: Float64Array; // H_ss per soft row
+  private readonly gS: Float64Array; // ĝ_s per soft row
+  private readonly wGrow: Float64Array; // w_g per soft row
+
+  // ---- primal/dual steps and residuals --------------------------------------
+  private readonly dx: Float64Array; // (N+1) × nx
+  private readonly du: Float64Array; // N × nu
+  private readonly ds: Float64Array; // (N+1) × nsMax
+  private readonly piPlus: Float64Array; // N × nx
+  private readonly fx: Float64Array; // ∇ₓf (N+1) × nx
+  private readonly fu: Float64Array; // ∇ᵤf N × nu
+  private readonly gx: Float64Array; // ĝ (N+1) × nx
+  private readonly gu: Float64Array; // ĝ N × nu
+  private readonly rb: Float64Array; // dynamics residual N × nx
+  private readonly rdx: Float64Array;
+  private readonly rdu: Float64Array;
+
+  // ---- Riccati factors ------------------------------------------------------
+  private readonly P: Float64Array; // (N+1) × nx × nx
+  private readonly pv: Float64Array; // (N+1) × nx
+  private readonly Lr: Float64Array; // N × nu × nu, chol of R̃ₖ
+  private readonly Ls: Float64Array; // N × nu × nx, Yₖ = Lₖ⁻¹S̃ₖ
+  private readonly K: Float64Array; // N × nu × nx
+  private readonly kff: Float64Array; // N × nu
+  private readonly PA: Float64Array; // nx × nx scratch
+  private readonly PB: Float64Array; // nx × nu scratch
+  private readonly hTmp: Float64Array; // nx
+  private readonly zTmp: Float64Array; // nu
+
+  constructor(dims: OcpQpDims, settings: Partial<QpSettings> = {}) {
+    const t0 = performance.now();
+    this.settings = resolveQpSettings(settings);
+    this.qp = new OcpQp(dims);
+    const { N, nx, nu, nsMax } = this.qp;
+    this.N = N;
+    this.nx = nx;
+    this.nu = nu;
+    this.nsMax = nsMax;
+    const maxBox = 2 * (nu + nx);
+    this.maxBox = maxBox;
+    const nBox = (N + 1) * maxBox;
+    const nSoft = (N + 1) * nsMax;
+    const f = (n: number) => new Float64Array(n);
+    this.boxCount = new Int32Array(N + 1);
+    this.boxVar = new Int32Array(nBox);
+    this.boxSign = f(nBox);
+    this.boxBound = f(nBox);
+    this.tB = f(nBox);
+    this.lamB = f(nBox);
+    this.dtB = f(nBox);
+    this.dlamB = f(nBox);
+    this.dtBa = f(nBox);
+    this.dlamBa = f(nBox);
+    this.rB = f(nBox);
+    this.tG = f(nSoft);
+    this.lamG = f(nSoft);
+    this.dtG = f(nSoft);
+    this.dlamG = f(nSoft);
+    this.dtGa = f(nSoft);
+    this.dlamGa = f(nSoft);
+    this.rG = f(nSoft);
+    this.tS = f(nSoft);
+    this.lamS = f(nSoft);
+    this.dtS = f(nSoft);
+    this.dlamS = f(nSoft);
+    this.dtSa = f(nSoft);
+    this.dlamSa = f(nSoft);
+    this.rS = f(nSoft);
+    this.hSS = f(nSoft);
+    this.gS = f(nSoft);
+    this.wGrow = f(nSoft);
+    this.dx = f((N + 1) * nx);
+    this.du = f(N * nu);
+    this.ds = f(nSoft);
+    this.piPlus = f(N * nx);
+    this.fx = f((N + 1) * nx);
+    this.fu = f(N * nu);
+    this.gx = f((N + 1) * nx);
+    this.gu = f(N * nu);
+    this.rb = f(N * nx);
+    this.rdx = f((N + 1) * nx);
+    this.rdu = f(N * nu);
+    this.P = f((N + 1) * nx * nx);
+    this.pv = f((N + 1) * nx);
+    this.Lr = f(N * nu * nu);
+    this.Ls = f(N * nu * nx);
+    this.K = f(N * nu * nx);
+    this.kff = f(N * nu);
+    this.PA = f(nx * nx);
+    this.PB = f(nx * nu);
+    this.hTmp = f(nx);
+    this.zTmp = f(nu);
+    this.solution = { x: f((N + 1) * nx), u: f(N * nu), s: f(nSoft), pi: f(N * nx) };
+    this.info = {
+      status: 'max-iterations', iterations: 0, dualResidual: NaN, primalResidual: NaN,
+      dualityGap: NaN, objective: NaN, solveMs: 0, setupMs: performance.now() - t0,
+    };
+  }
+
+  // ---- update* ----------------------------------------------------------------
+  updateStage(k: number, stage: OcpQpStageInput): void {
+    this.assertLive();
+    this.qp.updateStage(k, stage);
+  }
+
+  updateX0(x0: ArrayLike<number>): void {
+    this.assertLive();
+    this.qp.updateX0(x0);
+  }
+
+  updateSettings(partial: Partial<QpSettings>): void {
+    this.assertLive();
+    Object.assign(this.settings, resolveQpSettings(partial, this.settings));
+  }
+
+  /** Set the warm-start primal point (used when settings.warmStart). */
+  setWarmStart(x: ArrayLike<number>, u: ArrayLike<number>): void {
+    this.assertLive();
+    if (x.length !== this.solution.x.length || u.length !== this.solution.u.length) {
+      throw new CinePilotError(QP_ERROR.badDimensions, `warm start: expected x of ${this.solution.x.length} and u of ${this.solution.u.length} numbers, got ${x.length} and ${u.length}.`);
+    }
+    for (let i = 0; i < x.length; i++) this.solution.x[i] = x[i];
+    for (let i = 0; i < u.length; i++) this.solution.u[i] = u[i];
+    this.hasSolution = true;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new CinePilotError(QP_ERROR.disposed, 'this QP solver was disposed; create a new one with createQpSolver().');
+  }
+
+  // ---- solve -------------------------------------------------------------------
+  /** Solve the QP held in `this.qp`; returns `this.info` (status is a value, never thrown). */
+  solve(): QpInfo {
+    this.assertLive();
+    const t0 = performance.now();
+    const st = this.settings;
+    const info = this.info;
+    if (st.checkData) {
+      const bad = this.qp.firstNonFinite();
+      if (bad !== null) {
+        throw new CinePilotError(QP_ERROR.nonFinite, `${bad}: not a finite number. Fix the QP data (NaN usually means an upstream model evaluation failed).`);
+      }
+    }
+    info.iterations = 0;
+    info.objective = NaN;
+    if (!this.buildBoxes()) {
+      info.status = 'infeasible';
+      info.solveMs = performance.now() - t0;
+      return info;
+    }
+    this.initialize(st.warmStart && this.hasSolution);
+    let status: QpStatus = 'max-iterations';
+    const m = this.countInequalities();
+    // stationarity is judged relative to the size of the linear cost, as OSQP does
+    const dualScale = Math.max(1, normInf(this.qp.q, 0, this.qp.q.length), normInf(this.qp.r, 0, this.qp.r.length));
+    for (let it = 0; ; it++) {
+      const mu = this.computeResiduals(m);
+      info.iterations = it;
+      if (
+        info.dualResidual <= st.tolStationarity * dualScale && this.maxRb <= st.tolEquality &&
+        this.maxRi <= st.tolInequality && mu <= st.tolComplementarity
+      ) {
+        status = 'solved';
+        break;
+      }
+      if (!(info.dualResidual < Infinity && info.primalResidual < Infinity && mu < Infinity)) {
+        status = 'numerical-error';
+        break;
+      }
+      if (it > 5 && this.maxLambda() > st.infeasibilityDualBound && info.primalResidual > st.tolEquality) {
+        status = 'infeasible';
+        break;
+      }
+      if (it >= st.maxIterations) break;
+      if (performance.now() - t0 > st.timeLimitMs) {
+        status = 'time-limit';
+        break;
+      }
+      if (!this.factorize()) {
+        status = 'numerical-error';
+        break;
+      }
+      // predictor (affine scaling): ζ = −λ∘t would target t∘λ = 0
+      this.direction(false, 0);
+      let alpha = this.maxStep();
+      if (m > 0) {
+        const muAff = this.complementarityAfter(alpha) / m;
+        const sigma = Math.pow(muAff / mu, 3);
+        this.saveAffine();
+        // corrector: centring σμ plus the second-order term Δt_aff∘Δλ_aff
+        this.direction(true, sigma * mu);
+        alpha = this.maxStep();
+      }
+      alpha = Math.min(1, st.stepFraction * alpha);
+      if (!(alpha > 0)) {
+        status = 'numerical-error';
+        break;
+      }
+      this.takeStep(alpha);
+    }
+    info.status = status;
+    info.objective = this.objective();
+    this.hasSolution = status === 'solved';
+    info.solveMs = performance.now() - t0;
+    return info;
+  }
+
+  private maxRb = 0;
+  private maxRi = 0;
+
+  /** Box lists from the finite bounds; false when some lb > ub (trivially infeasible). */
+  private buildBoxes(): boolean {
+    const { N, nx, nu, maxBox } = this;
+    const { lbu, ubu, lbx, ubx } = this.qp;
+    for (let k = 0; k <= N; k++) {
+      let c = 0;
+      const base = k * maxBox;
+      if (k < N) {
+        for (let j = 0; j < nu; j++) {
+          const lb = lbu[k * nu + j];
+          const ub = ubu[k * nu + j];
+          if (lb > ub) return false;
+          if (lb > -Infinity) { this.boxVar[base + c] = j; this.boxSign[base + c] = 1; this.boxBound[base + c] = lb; c++; }
+          if (ub < Infinity) { this.boxVar[base + c] = j; this.boxSign[base + c] = -1; this.boxBound[base + c] = ub; c++; }
+        }
+      }
+      if (k > 0) {
+        for (let j = 0; j < nx; j++) {
+          const lb = lbx[k * nx + j];
+          const ub = ubx[k * nx + j];
+          if (lb > ub) return false;
+          if (lb > -Infinity) { this.boxVar[base + c] = nu + j; this.boxSign[base + c] = 1; this.boxBound[base + c] = lb; c++; }
+          if (ub < Infinity) { this.boxVar[base + c] = nu + j; this.boxSign[base + c] = -1; this.boxBound[base + c] = ub; c++; }
+        }
+      }
+      this.boxCount[k] = c;
+    }
+    return true;
+  }
+
+  private countInequalities(): number {
+    let m = 0;
+    for (let k = 0; k <= this.N; k++) m += this.boxCount[k] + 2 * this.qp.softRows(k);
+    return m;
+  }
+
+  /** Value of variable j of vₖ = [uₖ; xₖ] at the current iterate. */
+  private varValue(k: number, j: number): number {
+    return j < this.nu ? this.solution.u[k * this.nu + j] : this.solution.x[k * this.nx + j - this.nu];
+  }
+
+  /** G·v of soft row i at stage k (C x + D u). */
+  private softRowValue(k: number, i: number): number {
+    const { nx, nu, nsMax, N } = this;
+    const { C, D } = this.qp;
+    const { x, u } = this.solution;
+    let gv = 0;
+    const co = (k * nsMax + i) * nx;
+    for (let j = 0; j < nx; j++) gv += C[co + j] * x[k * nx + j];
+    if (k < N) {
+      const dOff = (k * nsMax + i) * nu;
+      for (let j = 0; j < nu; j++) gv += D[dOff + j] * u[k * nu + j];
+    }
+    return gv;
+  }
+
+  private initialize(warm: boolean): void {
+    const { N, nx, nu, nsMax, maxBox } = this;
+    const { x, u, s, pi } = this.solution;
+    const thr = warm ? this.settings.warmSlack : this.settings.initialSlack;
+    if (!warm) {
+      x.fill(0);
+      u.fill(0);
+    }
+    s.fill(0);
+    pi.fill(0);
+    for (let j = 0; j < nx; j++) x[j] = this.qp.x0[j];
+    for (let k = 0; k <= N; k++) {
+      const base = k * maxBox;
+      for (let m = 0; m < this.boxCount[k]; m++) {
+        const a = this.boxSign[base + m] * (this.varValue(k, this.boxVar[base + m]) - this.boxBound[base + m]);
+        const t = a > thr ? a : thr;
+        this.tB[base + m] = t;
+        this.lamB[base + m] = 1 / t;
+      }
+      const ns = this.qp.softRows(k);
+      for (let i = 0; i < ns; i++) {
+        const o = k * nsMax + i;
+        // start the slack where the soft row is satisfied, so t_g begins positive
+        const viol = this.softRowValue(k, i) - this.qp.ug[o];
+        s[o] = viol > 0 ? viol : 0;
+        const tg = s[o] - viol;
+        this.tG[o] = tg > thr ? tg : thr;
+        this.lamG[o] = 1 / this.tG[o];
+        this.tS[o] = s[o] > thr ? s[o] : thr;
+        this.lamS[o] = 1 / this.tS[o];
+      }
+    }
+  }
+
+  /** Residuals r_d, r_b, r_i at the iterate; fills info, returns μ. */
+  private computeResiduals(m: number): number {
+    const { N, nx, nu, nsMax, maxBox } = this;
+    const qp = this.qp;
+    const { x, u, s, pi } = this.solution;
+    const { fx, fu, rdx, rdu, rb } = this;
+    let maxRd = 0;
+    let maxRb = 0;
+    let maxRi = 0;
+    let comp = 0;
+    for (let k = 0; k <= N; k++) {
+      const xo = k * nx;
+      const uo = k * nu;
+      // ∇f: Qx + Sᵀu + q and Ru + Sx + r
+      gemv(nx, nx, 1, qp.Q, k * nx * nx, x, xo, 0, fx, xo);
+      for (let j = 0; j < nx; j++) fx[xo + j] += qp.q[xo + j];
+      if (k < N) {
+        gemvT(nu, nx, 1, qp.S, k * nu * nx, u, uo, 1, fx, xo);
+        gemv(nu, nu, 1, qp.R, k * nu * nu, u, uo, 0, fu, uo);
+        gemv(nu, nx, 1, qp.S, k * nu * nx, x, xo, 1, fu, uo);
+        for (let j = 0; j < nu; j++) fu[uo + j] += qp.r[uo + j];
+        for (let j = 0; j < nu; j++) rdu[uo + j] = fu[uo + j];
+        gemvT(nx, nu, 1, qp.B, k * nx * nu, pi, xo, 1, rdu, uo);
+        // r_b = A x + B u + b − x₊
+        gemv(nx, nx, 1, qp.A, k * nx * nx, x, xo, 0, rb, xo);
+        gemv(nx, nu, 1, qp.B, k * nx * nu, u, uo, 1, rb, xo);
+        for (let j = 0; j < nx; j++) {
+          const v = rb[xo + j] + qp.b[xo + j] - x[xo + nx + j];
+          rb[xo + j] = v;
+          const a = Math.abs(v);
+          if (a > maxRb) maxRb = a;
+        }
+      }
+      for (let j = 0; j < nx; j++) rdx[xo + j] = fx[xo + j];
+      if (k < N) gemvT(nx, nx, 1, qp.A, k * nx * nx, pi, xo, 1, rdx, xo);
+      if (k > 0) for (let j = 0; j < nx; j++) rdx[xo + j] -= pi[xo - nx + j];
+      // boxes
+      const base = k * maxBox;
+      for (let mm = 0; mm < this.boxCount[k]; mm++) {
+        const o = base + mm;
+        const j = this.boxVar[o];
+        const sg = this.boxSign[o];
+        const lam = this.lamB[o];
+        if (j < nu) rdu[uo + j] -= sg * lam;
+        else rdx[xo + j - nu] -= sg * lam;
+        const ri = this.tB[o] - sg * (this.varValue(k, j) - this.boxBound[o]);
+        this.rB[o] = ri;
+        const a = Math.abs(ri);
+        if (a > maxRi) maxRi = a;
+        comp += lam * this.tB[o];
+      }
+      // soft rows: +Gᵀλ_g in r_d; r_s = zl1 + zl2 s − λ_g − λ_s
+      const ns = qp.softRows(k);
+      for (let i = 0; i < ns; i++) {
+        const o = k * nsMax + i;
+        const lg = this.lamG[o];
+        const co = o * nx;
+        for (let j = 0; j < nx; j++) rdx[xo + j] += qp.C[co + j] * lg;
+        if (k < N) {
+          const dOff = o * nu;
+          for (let j = 0; j < nu; j++) rdu[uo + j] += qp.D[dOff + j] * lg;
+        }
+        const rds = Math.abs(qp.zl1[o] + qp.zl2[o] * s[o] - lg - this.lamS[o]);
+        if (rds > maxRd) maxRd = rds;
+        const rg = this.tG[o] - (qp.ug[o] + s[o] - this.softRowValue(k, i));
+        const rs = this.tS[o] - s[o];
+        this.rG[o] = rg;
+        this.rS[o] = rs;
+        const a = Math.max(Math.abs(rg), Math.abs(rs));
+        if (a > maxRi) maxRi = a;
+        comp += lg * this.tG[o] + this.lamS[o] * this.tS[o];
+      }
+      if (k > 0) for (let j = 0; j < nx; j++) { const a = Math.abs(rdx[xo + j]); if (a > maxRd) maxRd = a; }
+      if (k < N) for (let j = 0; j < nu; j++) { const a = Math.abs(rdu[uo + j]); if (a > maxRd) maxRd = a; }
+    }
+    const mu = m > 0 ? comp / m : 0;
+    this.maxRb = maxRb;
+    this.maxRi = maxRi;
+    this.info.dualResidual = maxRd;
+    this.info.primalResidual = Math.max(maxRb, maxRi);
+    this.info.dualityGap = mu;
+    return mu;
+  }
+
+  private maxLambda(): number {
+    let mx = 0;
+    const { N, maxBox, nsMax } = this;
+    for (let k = 0; k <= N; k++) {
+      for (let mm = 0; mm < this.boxCount[k]; mm++) mx = Math.max(mx, this.lamB[k * maxBox + mm]);
+      for (let i = 0; i < this.qp.softRows(k); i++) mx = Math.max(mx, this.lamG[k * nsMax + i], this.lamS[k * nsMax + i]);
+    }
+    return mx;
+  }
+
+  /** Riccati factorization of the barrier-augmented KKT matrix; false if R̃ₖ is not PD. */
+  private factorize(): boolean {
+    const { N, nx, nu, nsMax, maxBox, P, Lr, Ls, K, PA, PB } = this;
+    const qp = this.qp;
+    const nx2 = nx * nx;
+    const nu2 = nu * nu;
+    const reg = this.settings.regularization;
+    // P_N = Q̂_N
+    this.hessianBlocksX(N, P, N * nx2);
+    for (let k = N - 1; k >= 0; k--) {
+      const p1 = (k + 1) * nx2;
+      const aOff = k * nx2;
+      const bOff = k * nx * nu;
+      const rOff = k * nu2;
+      const sOff = k * nu * nx;
+      // R̂ₖ, Ŝₖ into Lr, Ls
+      for (let i = 0; i < nu2; i++) Lr[rOff + i] = qp.R[rOff + i];
+      for (let i = 0; i < nu; i++) Lr[rOff + i * nu + i] += reg;
+      for (let i = 0; i < nu * nx; i++) Ls[sOff + i] = qp.S[sOff + i];
+      const base = k * maxBox;
+      for (let mm = 0; mm < this.boxCount[k]; mm++) {
+        const j = this.boxVar[base + mm];
+        if (j < nu) Lr[rOff + j * nu + j] += this.lamB[base + mm] / this.tB[base + mm];
+      }
+      const ns = qp.softRows(k);
+      for (let i = 0; i < ns; i++) {
+        const o = k * nsMax + i;
+        const W = this.softWeight(o);
+        if (W === 0) continue;
+        const dOff = o * nu;
+        const cOff = o * nx;
+        for (let a = 0; a < nu; a++) {
+          const wd = W * qp.D[dOff + a];
+          if (wd === 0) continue;
+          for (let c = 0; c < nu; c++) Lr[rOff + a * nu + c] += wd * qp.D[dOff + c];
+          for (let c = 0; c < nx; c++) Ls[sOff + a * nx + c] += wd * qp.C[cOff + c];
+        }
+      }
+      // PA = Pₖ₊₁Aₖ, PB = Pₖ₊₁Bₖ
+      gemmNN(nx, nx, nx, 1, P, p1, qp.A, aOff, 0, PA, 0);
+      gemmNN(nx, nu, nx, 1, P, p1, qp.B, bOff, 0, PB, 0);
+      // R̃ = R̂ + BᵀPB, S̃ = Ŝ + BᵀPA
+      gemmTN(nu, nu, nx, 1, qp.B, bOff, PB, 0, 1, Lr, rOff);
+      gemmTN(nu, nx, nx, 1, qp.B, bOff, PA, 0, 1, Ls, sOff);
+      if (!cholFactor(Lr, rOff, nu)) return false;
+      trsmLower(Lr, rOff, nu, Ls, sOff, nx); // Yₖ = Lₖ⁻¹S̃ₖ
+      for (let i = 0; i < nu * nx; i++) K[sOff + i] = -Ls[sOff + i];
+      trsmLowerT(Lr, rOff, nu, K, sOff, nx); // Kₖ = −Lₖ⁻ᵀYₖ
+      if (k === 0) break; // x₀ is fixed: P₀ is never used
+      // Pₖ = Q̂ₖ + AᵀPA − YᵀY
+      const pk = k * nx2;
+      this.hessianBlocksX(k, P, pk);
+      gemmTN(nx, nx, nx, 1, qp.A, aOff, PA, 0, 1, P, pk);
+      gemmTN(nx, nx, nu, -1, Ls, sOff, Ls, sOff, 1, P, pk);
+      for (let i = 0; i < nx; i++) {
+        for (let j = i + 1; j < nx; j++) {
+          const v = 0.5 * (P[pk + i * nx + j] + P[pk + j * nx + i]);
+          P[pk + i * nx + j] = v;
+          P[pk + j * nx + i] = v;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Q̂ₖ = Qₖ + box weights on x + soft-row weights CᵀWC, written at out[off]. */
+  private hessianBlocksX(k: number, out: Float64Array, off: number): void {
+    const { nx, nu, nsMax, maxBox } = this;
+    const qp = this.qp;
+    const nx2 = nx * nx;
+    for (let i = 0; i < nx2; i++) out[off + i] = qp.Q[k * nx2 + i];
+    const base = k * maxBox;
+    for (let mm = 0; mm < this.boxCount[k]; mm++) {
+      const j = this.boxVar[base + mm];
+      if (j >= nu) out[off + (j - nu) * nx + (j - nu)] += this.lamB[base + mm] / this.tB[base + mm];
+    }
+    const ns = qp.softRows(k);
+    for (let i = 0; i < ns; i++) {
+      const o = k * nsMax + i;
+      const W = this.softWeight(o);
+      if (W === 0) continue;
+      const cOff = o * nx;
+      for (let a = 0; a < nx; a++) {
+        const wc = W * qp.C[cOff + a];
+        if (wc === 0) continue;
+        for (let c = 0; c < nx; c++) out[off + a * nx + c] += wc * qp.C[cOff + c];
+      }
+    }
+  }
+
+  /** W of soft row o after eliminating its slack (also caches w_g and H_ss). */
+  private softWeight(o: number): number {
+    const wg = this.lamG[o] / this.tG[o];
+    const ws = this.lamS[o] / this.tS[o];
+    const z2 = this.qp.zl2[o];
+    const hss = z2 + wg + ws;
+    this.wGrow[o] = wg;
+    this.hSS[o] = hss;
+    return (wg * (z2 + ws)) / hss;
+  }
+
+  /**
+   * One Newton direction with the factorization in place. Predictor: ζ = 0;
+   * corrector: ζ = Δt_aff∘Δλ_aff − σμ. Fills dx, du, ds, piPlus, dt*, dlam*.
+   */
+  private direction(corrector: boolean, sigmaMu: number): void {
+    const { N, nx, nu, nsMax, maxBox, gx, gu, fx, fu, rb, P, pv, Lr, Ls, K, kff, dx, du, ds, piPlus, hTmp, zTmp } = this;
+    const qp = this.qp;
+    const { s } = this.solution;
+    const nx2 = nx * nx;
+    // ĝ = ∇f + Σ g e with e = (ζ − λ r_i)/t
+    for (let i = 0; i < gx.length; i++) gx[i] = fx[i];
+    for (let i = 0; i < gu.length; i++) gu[i] = fu[i];
+    for (let k = 0; k <= N; k++) {
+      const base = k * maxBox;
+      for (let mm = 0; mm < this.boxCount[k]; mm++) {
+        const o = base + mm;
+        const zeta = corrector ? this.dtBa[o] * this.dlamBa[o] - sigmaMu : 0;
+        const e = (zeta - this.lamB[o] * this.rB[o]) / this.tB[o];
+        const j = this.boxVar[o];
+        if (j < nu) gu[k * nu + j] += this.boxSign[o] * e;
+        else gx[k * nx + j - nu] += this.boxSign[o] * e;
+      }
+      const ns = qp.softRows(k);
+      for (let i = 0; i < ns; i++) {
+        const o = k * nsMax + i;
+        const zg = corrector ? this.dtGa[o] * this.dlamGa[o] - sigmaMu : 0;
+        const zs = corrector ? this.dtSa[o] * this.dlamSa[o] - sigmaMu : 0;
+        const eg = (zg - this.lamG[o] * this.rG[o]) / this.tG[o];
+        const es = (zs - this.lamS[o] * this.rS[o]) / this.tS[o];
+        const gs = qp.zl1[o] + qp.zl2[o] * s[o] + eg + es;
+        this.gS[o] = gs;
+        const gamma = -eg + (this.wGrow[o] * gs) / this.hSS[o];
+        const cOff = o * nx;
+        for (let j = 0; j < nx; j++) gx[k * nx + j] += gamma * qp.C[cOff + j];
+        if (k < N) {
+          const dOff = o * nu;
+          for (let j = 0; j < nu; j++) gu[k * nu + j] += gamma * qp.D[dOff + j];
+        }
+      }
+    }
+    // backward vector recursion
+    for (let j = 0; j < nx; j++) pv[N * nx + j] = gx[N * nx + j];
+    for (let k = N - 1; k >= 0; k--) {
+      const p1 = (k + 1) * nx;
+      gemv(nx, nx, 1, P, (k + 1) * nx2, rb, k * nx, 0, hTmp, 0);
+      for (let j = 0; j < nx; j++) hTmp[j] += pv[p1 + j];
+      for (let j = 0; j < nu; j++) zTmp[j] = gu[k * nu + j];
+      gemvT(nx, nu, 1, qp.B, k * nx * nu, hTmp, 0, 1, zTmp, 0);
+      trsvLower(Lr, k * nu * nu, nu, zTmp, 0);
+      if (k > 0) {
+        for (let j = 0; j < nx; j++) pv[k * nx + j] = gx[k * nx + j];
+        gemvT(nx, nx, 1, qp.A, k * nx2, hTmp, 0, 1, pv, k * nx);
+        gemvT(nu, nx, -1, Ls, k * nu * nx, zTmp, 0, 1, pv, k * nx);
+      }
+      for (let j = 0; j < nu; j++) kff[k * nu + j] = -zTmp[j];
+      trsvLowerT(Lr, k * nu * nu, nu, kff, k * nu);
+    }
+    // forward
+    for (let j = 0; j < nx; j++) dx[j] = 0;
+    for (let k = 0; k < N; k++) {
+      const uo = k * nu;
+      const xo = k * nx;
+      gemv(nu, nx, 1, K, k * nu * nx, dx, xo, 0, du, uo);
+      for (let j = 0; j < nu; j++) du[uo + j] += kff[uo + j];
+      gemv(nx, nx, 1, qp.A, k * nx2, dx, xo, 0, dx, xo + nx);
+      gemv(nx, nu, 1, qp.B, k * nx * nu, du, uo, 1, dx, xo + nx);
+      for (let j = 0; j < nx; j++) dx[xo + nx + j] += rb[xo + j];
+      gemv(nx, nx, 1, P, (k + 1) * nx2, dx, xo + nx, 0, piPlus, xo);
+      for (let j = 0; j < nx; j++) piPlus[xo + j] += pv[xo + nx + j];
+    }
+    // inequality steps: Δt = gᵀΔy − r_i, Δλ = −(ζ + λ∘t + λ∘Δt)/t
+    for (let k = 0; k <= N; k++) {
+      const base = k * maxBox;
+      for (let mm = 0; mm < this.boxCount[k]; mm++) {
+        const o = base + mm;
+        const j = this.boxVar[o];
+        const dv = j < nu ? du[k * nu + j] : dx[k * nx + j - nu];
+        const dt = this.boxSign[o] * dv - this.rB[o];
+        const zeta = corrector ? this.dtBa[o] * this.dlamBa[o] - sigmaMu : 0;
+        const lam = this.lamB[o];
+        this.dtB[o] = dt;
+        this.dlamB[o] = -(zeta + lam * this.tB[o] + lam * dt) / this.tB[o];
+      }
+      const ns = qp.softRows(k);
+      for (let i = 0; i < ns; i++) {
+        const o = k * nsMax + i;
+        // G Δv
+        let gdv = 0;
+        const cOff = o * nx;
+        for (let j = 0; j < nx; j++) gdv += qp.C[cOff + j] * dx[k * nx + j];
+        if (k < N) {
+          const dOff = o * nu;
+          for (let j = 0; j < nu; j++) gdv += qp.D[dOff + j] * du[k * nu + j];
+        }
+        const dsv = (this.wGrow[o] * gdv - this.gS[o]) / this.hSS[o];
+        ds[o] = dsv;
+        const dtg = dsv - gdv - this.rG[o];
+        const dts = dsv - this.rS[o];
+        const zg = corrector ? this.dtGa[o] * this.dlamGa[o] - sigmaMu : 0;
+        const zs = corrector ? this.dtSa[o] * this.dlamSa[o] - sigmaMu : 0;
+        const lg = this.lamG[o];
+        const ls = this.lamS[o];
+        this.dtG[o] = dtg;
+        this.dlamG[o] = -(zg + lg * this.tG[o] + lg * dtg) / this.tG[o];
+        this.dtS[o] = dts;
+        this.dlamS[o] = -(zs + ls * this.tS[o] + ls * dts) / this.tS[o];
+      }
+    }
+  }
+
+  /** Largest α ≤ 1 with t + αΔt ≥ 0 and λ + αΔλ ≥ 0. */
+  private maxStep(): number {
+    let alpha = 1;
+    const { N, maxBox, nsMax } = this;
+    for (let k = 0; k <= N; k++) {
+      const base = k * maxBox;
+      for (let mm = 0; mm < this.boxCount[k]; mm++) {
+        const o = base + mm;
+        if (this.dtB[o] < 0) alpha = Math.min(alpha, -this.tB[o] / this.dtB[o]);
+        if (this.dlamB[o] < 0) alpha = Math.min(alpha, -this.lamB[o] / this.dlamB[o]);
+      }
+      const ns = this.qp.softRows(k);
+      for (let i = 0; i < ns; i++) {
+        const o = k * nsMax + i;
+        if (this.dtG[o] < 0) alpha = Math.min(alpha, -this.tG[o] / this.dtG[o]);
+        if (this.dlamG[o] < 0) alpha = Math.min(alpha, -this.lamG[o] / this.dlamG[o]);
+        if (this.dtS[o] < 0) alpha = Math.min(alpha, -this.tS[o] / this.dtS[o]);
+        if (this.dlamS[o] < 0) alpha = Math.min(alpha, -this.lamS[o] / this.dlamS[o]);
+      }
+    }
+    return alpha;
+  }
+
+  /** Σ (t + αΔt)(λ + αΔλ) for the current direction. */
+  private complementarityAfter(alpha: number): number {
+    let c = 0;
+    const { N, maxBox, nsMax } = this;
+    for (let k = 0; k <= N; k++) {
+      const base = k * maxBox;
+      for (let mm = 0; mm < this.boxCount[k]; mm++) {
+        const o = base + mm;
+        c += (this.tB[o] + alpha * this.dtB[o]) * (this.lamB[o] + alpha * this.dlamB[o]);
+      }
+      const ns = this.qp.softRows(k);
+      for (let i = 0; i < ns; i++) {
+        const o = k * nsMax + i;
+        c += (this.tG[o] + alpha * this.dtG[o]) * (this.lamG[o] + alpha * this.dlamG[o]);
+        c += (this.tS[o] + alpha * this.dtS[o]) * (this.lamS[o] + alpha * this.dlamS[o]);
+      }
+    }
+    return c;
+  }
+
+  private saveAffine(): void {
+    this.dtBa.set(this.dtB);
+    this.dlamBa.set(this.dlamB);
+    this.dtGa.set(this.dtG);
+    this.dlamGa.set(this.dlamG);
+    this.dtSa.set(this.dtS);
+    this.dlamSa.set(this.dlamS);
+  }
+
+  private takeStep(alpha: number): void {
+    const { x, u, s, pi } = this.solution;
+    const { dx, du, ds, piPlus } = this;
+    for (let i = this.nx; i < x.length; i++) x[i] += alpha * dx[i];
+    for (let i = 0; i < u.length; i++) u[i] += alpha * du[i];
+    for (let i = 0; i < s.length; i++) s[i] += alpha * ds[i];
+    for (let i = 0; i < pi.length; i++) pi[i] += alpha * (piPlus[i] - pi[i]);
+    axpy(alpha, this.dtB, this.tB);
+    axpy(alpha, this.dlamB, this.lamB);
+    axpy(alpha, this.dtG, this.tG);
+    axpy(alpha, this.dlamG, this.lamG);
+    axpy(alpha, this.dtS, this.tS);
+    axpy(alpha, this.dlamS, this.lamS);
+  }
+
+  /** Objective of the QP at the current primal point (x₀ terms included). */
+  private objective(): number {
+    const { N, nx, nu, nsMax, hTmp, zTmp } = this;
+    const qp = this.qp;
+    const { x, u, s } = this.solution;
+    let f = 0;
+    for (let k = 0; k <= N; k++) {
+      const xo = k * nx;
+      gemv(nx, nx, 0.5, qp.Q, k * nx * nx, x, xo, 0, hTmp, 0);
+      for (let j = 0; j < nx; j++) f += (hTmp[j] + qp.q[xo + j]) * x[xo + j];
+      if (k < N) {
+        const uo = k * nu;
+        gemv(nu, nu, 0.5, qp.R, k * nu * nu, u, uo, 0, zTmp, 0);
+        gemv(nu, nx, 1, qp.S, k * nu * nx, x, xo, 1, zTmp, 0);
+        for (let j = 0; j < nu; j++) f += (zTmp[j] + qp.r[uo + j]) * u[uo + j];
+      }
+      const ns = qp.softRows(k);
+      for (let i = 0; i < ns; i++) {
+        const o = k * nsMax + i;
+        f += qp.zl1[o] * s[o] + 0.5 * qp.zl2[o] * s[o] * s[o];
+      }
+    }
+    return f;
+  }
+}
+
+/** y += α·d */
+function axpy(alpha: number, d: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < y.length; i++) y[i] += alpha * d[i];
+}
+
+/** setup: allocate a solver for these dimensions (the only allocating call). */
+export function createQpSolver(dims: OcpQpDims, settings: Partial<QpSettings> = {}): OcpQpSolver {
+  return new OcpQpSolver(dims, settings);
+}

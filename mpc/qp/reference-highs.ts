@@ -1,0 +1,185 @@
+/**
+ * The same OCP-QP handed to HiGHS (npm `highs`, WebAssembly build of the
+ * Edinburgh solver) as one sparse QP over all stages — the independent
+ * reference the tests and `cinepilot bench qp|mpc` compare against. Not on
+ * the control path: `highs` is a dev dependency, loaded lazily here.
+ *
+ * Variables, stage-wise: [x₀, u₀, x₁, u₁, …, x_N, s]; x₀ is fixed by equal
+ * column bounds, dynamics are equality rows, soft rows are
+ * C x + D u − s ≤ ug with s ≥ 0.
+ */
+import { CinePilotError } from '../../core/errors.ts';
+import type { OcpQp } from './ocp-qp.ts';
+
+export interface ReferenceResult {
+  status: 'solved' | 'infeasible' | 'failed';
+  objective: number;
+  x: Float64Array; // (N+1) × nx
+  u: Float64Array; // N × nu
+  solveMs: number;
+  rawStatus: string;
+}
+
+type HighsModule = {
+  createModel(data: unknown): {
+    options: { set(o: Record<string, unknown>): void };
+    run(): unknown;
+    getModelStatus(): number;
+    getObjectiveValue(): number;
+    getSolution(): { colValue: Float64Array };
+    dispose(): void;
+  };
+  constants: { modelStatus: Record<string, number> };
+  infinity?: number;
+};
+
+let highsPromise: Promise<HighsModule> | null = null;
+
+export async function loadHighsReference(): Promise<(qp: OcpQp) => ReferenceResult> {
+  if (!highsPromise) {
+    highsPromise = import('highs')
+      .then((m) => (m.default as unknown as () => Promise<HighsModule>)())
+      .catch((err: unknown) => {
+        highsPromise = null;
+        throw new CinePilotError('REFERENCE_UNAVAILABLE', `the reference solver (npm "highs") could not be loaded: ${(err as Error).message}. Run npm install.`);
+      });
+  }
+  const highs = await highsPromise;
+  return (qp) => solveWithHighs(highs, qp);
+}
+
+function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
+  const { N, nx, nu, nsMax } = qp;
+  const stride = nx + nu;
+  const xCol = (k: number) => k * stride;
+  const uCol = (k: number) => k * stride + nx;
+  const nPrimal = N * stride + nx;
+  let nSoft = 0;
+  const sCol = new Int32Array((N + 1) * nsMax).fill(-1);
+  for (let k = 0; k <= N; k++) for (let i = 0; i < qp.softRows(k); i++) sCol[k * nsMax + i] = nPrimal + nSoft++;
+  const n = nPrimal + nSoft;
+  const cost = new Float64Array(n);
+  const lo = new Float64Array(n).fill(-Infinity);
+  const hi = new Float64Array(n).fill(Infinity);
+  // Hessian: dense per-stage block over [x; u], lower triangle, CSC
+  const hStarts: number[] = [0];
+  const hIdx: number[] = [];
+  const hVal: number[] = [];
+  for (let k = 0; k <= N; k++) {
+    const dim = k < N ? stride : nx;
+    const at = (i: number, j: number): number => {
+      // element (i, j) of [[Q, Sᵀ], [S, R]] in [x; u] order
+      if (i < nx && j < nx) return qp.Q[k * nx * nx + i * nx + j];
+      if (i >= nx && j >= nx) return qp.R[k * nu * nu + (i - nx) * nu + (j - nx)];
+      if (i >= nx) return qp.S[k * nu * nx + (i - nx) * nx + j];
+      return qp.S[k * nu * nx + (j - nx) * nx + i];
+    };
+    for (let j = 0; j < dim; j++) {
+      for (let i = j; i < dim; i++) {
+        const v = at(i, j);
+        if (v !== 0) {
+          hIdx.push(xCol(k) + i);
+          hVal.push(v);
+        }
+      }
+      hStarts.push(hIdx.length);
+    }
+  }
+  for (let k = 0; k <= N; k++) {
+    for (let j = 0; j < nx; j++) {
+      cost[xCol(k) + j] = qp.q[k * nx + j];
+      if (k === 0) {
+        lo[j] = qp.x0[j];
+        hi[j] = qp.x0[j];
+      } else {
+        lo[xCol(k) + j] = qp.lbx[k * nx + j];
+        hi[xCol(k) + j] = qp.ubx[k * nx + j];
+      }
+    }
+    if (k < N) {
+      for (let j = 0; j < nu; j++) {
+        cost[uCol(k) + j] = qp.r[k * nu + j];
+        lo[uCol(k) + j] = qp.lbu[k * nu + j];
+        hi[uCol(k) + j] = qp.ubu[k * nu + j];
+      }
+    }
+  }
+  // slack columns: linear zl1, diagonal zl2 in the Hessian
+  for (let o = 0; o < sCol.length; o++) {
+    const c = sCol[o];
+    if (c < 0) continue;
+    cost[c] = qp.zl1[o];
+    lo[c] = 0;
+    if (qp.zl2[o] !== 0) {
+      hIdx.push(c);
+      hVal.push(qp.zl2[o]);
+    }
+    hStarts.push(hIdx.length);
+  }
+  // rows (CSR): dynamics then soft rows
+  const rStarts: number[] = [0];
+  const rIdx: number[] = [];
+  const rVal: number[] = [];
+  const rLo: number[] = [];
+  const rHi: number[] = [];
+  for (let k = 0; k < N; k++) {
+    for (let i = 0; i < nx; i++) {
+      // x_{k+1,i} − A_i x_k − B_i u_k = b_i ; columns ascending
+      for (let j = 0; j < nx; j++) push(xCol(k) + j, -qp.A[k * nx * nx + i * nx + j]);
+      for (let j = 0; j < nu; j++) push(uCol(k) + j, -qp.B[k * nx * nu + i * nu + j]);
+      push(xCol(k + 1) + i, 1);
+      rLo.push(qp.b[k * nx + i]);
+      rHi.push(qp.b[k * nx + i]);
+      rStarts.push(rIdx.length);
+    }
+  }
+  for (let k = 0; k <= N; k++) {
+    for (let i = 0; i < qp.softRows(k); i++) {
+      const o = k * nsMax + i;
+      for (let j = 0; j < nx; j++) push(xCol(k) + j, qp.C[o * nx + j]);
+      if (k < N) for (let j = 0; j < nu; j++) push(uCol(k) + j, qp.D[o * nu + j]);
+      push(sCol[o], -1);
+      rLo.push(-Infinity);
+      rHi.push(qp.ug[o]);
+      rStarts.push(rIdx.length);
+    }
+  }
+  function push(col: number, v: number) {
+    if (v === 0) return;
+    rIdx.push(col);
+    rVal.push(v);
+  }
+  const t0 = performance.now();
+  const model = highs.createModel({
+    numCols: n,
+    numRows: rLo.length,
+    colCost: cost,
+    colLower: lo,
+    colUpper: hi,
+    rowLower: rLo,
+    rowUpper: rHi,
+    matrix: { format: 'csr', numRows: rLo.length, numCols: n, starts: rStarts, indices: rIdx, values: rVal },
+    hessian: { format: 'triangular', dimension: n, starts: hStarts, indices: hIdx, values: hVal },
+  });
+  try {
+    model.options.set({ output_flag: false });
+    model.run();
+    const code = model.getModelStatus();
+    const ms = highs.constants.modelStatus;
+    const x = new Float64Array((N + 1) * nx);
+    const u = new Float64Array(N * nu);
+    let status: ReferenceResult['status'] = 'failed';
+    let objective = NaN;
+    if (code === ms.optimal) {
+      status = 'solved';
+      objective = model.getObjectiveValue();
+      const col = model.getSolution().colValue;
+      for (let k = 0; k <= N; k++) for (let j = 0; j < nx; j++) x[k * nx + j] = col[xCol(k) + j];
+      for (let k = 0; k < N; k++) for (let j = 0; j < nu; j++) u[k * nu + j] = col[uCol(k) + j];
+    } else if (code === ms.infeasible) status = 'infeasible';
+    const rawStatus = Object.entries(ms).find(([, v]) => v === code)?.[0] ?? String(code);
+    return { status, objective, x, u, solveMs: performance.now() - t0, rawStatus };
+  } finally {
+    model.dispose();
+  }
+}
