@@ -49,7 +49,7 @@ export function diskModelHandler(jsonPath: string): io.IOHandler {
         generatedBy: json.generatedBy,
         convertedBy: json.convertedBy ?? null,
         signature: json.signature as object | undefined,
-        userDefinedMetadata: json.userDefinedMetadata as object | undefined,
+        userDefinedMetadata: json.userDefinedMetadata as { [key: string]: {} } | undefined,
       };
     },
   };
