@@ -52,7 +52,7 @@ export interface RunShotOptions {
   tolerances?: Partial<ShotTolerances>;
   /** 0..1 progress, at most ~100 calls per run */
   onProgress?: (fraction: number, timeS: number) => void;
-  /** after each controller tick, before the world steps (frame capture, live views) */
+  /** after each controller tick, before the world steps (frame capture, live views); its time is left out of the real-time factor */
   onTick?: (info: TickInfo) => void;
 }
 
@@ -92,6 +92,7 @@ export async function runShot(options: RunShotOptions): Promise<RunShotResult> {
   const nTicks = Math.round(options.durationS * rate) + 1;
   const progressEvery = Math.max(1, Math.floor(nTicks / 100));
   let offboard = false;
+  let hookS = 0;
   for (let k = 0; k < nTicks; k++) {
     const timeS = world.timeS;
     predictor.update(timeS);
@@ -106,11 +107,16 @@ export async function runShot(options: RunShotOptions): Promise<RunShotResult> {
       offboard = true;
     }
     ticks.push(recordTick(world, output, timeS));
-    options.onTick?.({ world, tickIndex: k, timeS, output });
+    if (options.onTick) {
+      // time spent in the hook (frame rendering, live views) is not simulation time
+      const hookStart = monotonicS();
+      options.onTick({ world, tickIndex: k, timeS, output });
+      hookS += monotonicS() - hookStart;
+    }
     if (options.onProgress && (k % progressEvery === 0 || k === nTicks - 1)) options.onProgress((k + 1) / nTicks, timeS - shotStartS);
     if (k < nTicks - 1) world.step(dt);
   }
-  const wallS = monotonicS() - wallStart;
+  const wallS = monotonicS() - wallStart - hookS;
   predictor.dispose?.();
   await link.close();
 
