@@ -1,0 +1,198 @@
+/**
+ * Where a person in the image stands in the world (NED), from their box, the
+ * camera pose and intrinsics. Up to three independent cues, each a Gaussian
+ * estimate of the ground contact point in the north-east plane, fused in
+ * information form:
+ *
+ * 1. feet ray ∩ ground plane: the ray through the box's bottom centre meets
+ *    the plane z = groundDownM. Precise when the camera looks down, useless
+ *    when the ray grazes the ground or the feet are cut off by the frame edge;
+ * 2. height prior: a person of height H standing at F = C + s·d_feet has
+ *    their head on the ray d_head through the box's top centre:
+ *    (s·d_feet − H·ẑ) × d_head = 0 ⇒ s = H·(a·c)/(a·a), a = d_feet × d_head,
+ *    c = ẑ × d_head (ẑ = down). Works at any pitch; its range error is
+ *    proportional to the height uncertainty (≈ 6 %);
+ * 3. focus distance (when the lens is focused on this subject): range along
+ *    the ray through the box centre, with σ from the depth of field.
+ *
+ * Each cue's covariance comes from its Jacobian with respect to the pixel
+ * noise (and height σ), taken by central differences: J Σ Jᵀ.
+ */
+import type { CameraPose } from '../../core/frames.ts';
+import { DEFAULT_PERSON_HEIGHT_M } from '../../core/framing.ts';
+import { type Vec3, cross, dot, vec3 } from '../../core/vec3.ts';
+import { type LensIntrinsics, PosedCamera, pixelIntrinsics } from './camera-model.ts';
+
+export interface CameraView {
+  pose: CameraPose;
+  lens: LensIntrinsics;
+  /** lens focus distance, m, when the focus puller (or the MPC) focuses on a subject */
+  focusDistanceM?: number;
+  /** 1-σ of the focus cue, m (e.g. half the depth of field); default 15 % of the distance */
+  focusSigmaM?: number;
+}
+
+export interface LocaliserSettings {
+  /** NED z of the ground under the subjects, m (0 = home altitude) */
+  groundDownM: number;
+  /** σ of a box edge in pixels: a floor plus a fraction of the box height */
+  edgeSigmaPx: number;
+  edgeSigmaPerHeight: number;
+  /** person height prior, m, and its σ */
+  personHeightM: number;
+  personHeightSigmaM: number;
+  /** boxes whose bottom is within this many pixels of the frame edge have their feet cut off */
+  edgeMarginPx: number;
+  /** the feet ray must descend at least this steeply (rad below horizontal) to be used */
+  minFeetRayDepressionRad: number;
+}
+
+export const DEFAULT_LOCALISER_SETTINGS: LocaliserSettings = {
+  groundDownM: 0,
+  edgeSigmaPx: 1.0,
+  edgeSigmaPerHeight: 0.02,
+  personHeightM: DEFAULT_PERSON_HEIGHT_M,
+  personHeightSigmaM: 0.1,
+  edgeMarginPx: 3,
+  minFeetRayDepressionRad: 0.03,
+};
+
+export interface GroundObservation {
+  /** ground contact point, NED (z = groundDownM) */
+  positionNedM: Vec3;
+  /** north-east covariance [nn, ne, ee], m² */
+  covNeM2: [number, number, number];
+  /** height measured from the box when the feet are on the ground plane and visible, m */
+  measuredHeightM: number | null;
+  /** horizontal distance from the camera, m */
+  rangeM: number;
+  cues: { ground: boolean; height: boolean; focus: boolean };
+}
+
+type NE = [number, number];
+
+export class GroundLocaliser {
+  readonly settings: LocaliserSettings;
+  private readonly cam = new PosedCamera();
+  private readonly dFeet = vec3();
+  private readonly dHead = vec3();
+  private readonly a = vec3();
+  private readonly c = vec3();
+  private readonly down = vec3(0, 0, 1);
+
+  constructor(settings: Partial<LocaliserSettings> = {}) {
+    this.settings = { ...DEFAULT_LOCALISER_SETTINGS, ...settings };
+  }
+
+  private feetOnGround(xPx: number, yPx: number): NE | null {
+    const d = this.cam.ray(xPx, yPx, this.dFeet);
+    const horiz = Math.hypot(d.x, d.y);
+    if (Math.atan2(d.z, horiz) < this.settings.minFeetRayDepressionRad) return null;
+    const t = (this.settings.groundDownM - this.cam.pose.positionNedM.z) / d.z;
+    if (!(t > 0)) return null;
+    return [this.cam.pose.positionNedM.x + t * d.x, this.cam.pose.positionNedM.y + t * d.y];
+  }
+
+  private feetFromHeight(xPx: number, yFeetPx: number, yHeadPx: number, heightM: number): NE | null {
+    const df = this.cam.ray(xPx, yFeetPx, this.dFeet);
+    const dh = this.cam.ray(xPx, yHeadPx, this.dHead);
+    const a = cross(df, dh, this.a);
+    const c = cross(this.down, dh, this.c);
+    const aa = dot(a, a);
+    if (!(aa > 1e-18)) return null;
+    const s = (heightM * dot(a, c)) / aa;
+    if (!(s > 0)) return null;
+    return [this.cam.pose.positionNedM.x + s * df.x, this.cam.pose.positionNedM.y + s * df.y];
+  }
+
+  /**
+   * Covariance of f(params) for independent params with σ's, by central
+   * differences. Returns null if f fails near the point.
+   */
+  private propagate(f: (p: number[]) => NE | null, p: number[], sigmas: number[]): { mean: NE; cov: [number, number, number] } | null {
+    const mean = f(p);
+    if (!mean) return null;
+    let nn = 0, ne = 0, ee = 0;
+    for (let i = 0; i < p.length; i++) {
+      const h = sigmas[i]!;
+      if (!(h > 0)) continue;
+      const q = p.slice();
+      q[i] = p[i]! + h;
+      const plus = f(q);
+      q[i] = p[i]! - h;
+      const minus = f(q);
+      if (!plus || !minus) return null;
+      // σ-step difference: the column of J scaled by σ
+      const jn = (plus[0] - minus[0]) / 2, je = (plus[1] - minus[1]) / 2;
+      nn += jn * jn;
+      ne += jn * je;
+      ee += je * je;
+    }
+    return { mean, cov: [nn, ne, ee] };
+  }
+
+  /** Localise one person box [x, y, w, h] (pixels) seen by `view` in an image of widthPx × heightPx. */
+  localise(bbox: readonly number[], view: CameraView, widthPx: number, heightPx: number, heightPriorM = this.settings.personHeightM): GroundObservation | null {
+    const s = this.settings;
+    this.cam.set(view.pose, pixelIntrinsics(view.lens, widthPx, heightPx));
+    const [bx, by, bw, bh] = bbox as [number, number, number, number];
+    const xc = bx + bw / 2, yTop = by, yFeet = by + bh;
+    const sigmaPx = s.edgeSigmaPx + s.edgeSigmaPerHeight * bh;
+    const feetCut = yFeet >= heightPx - s.edgeMarginPx;
+    const headCut = yTop <= s.edgeMarginPx;
+
+    const estimates: Array<{ mean: NE; cov: [number, number, number] }> = [];
+    let ground = false, height = false, focus = false;
+    if (!feetCut) {
+      const g = this.propagate((p) => this.feetOnGround(p[0]!, p[1]!), [xc, yFeet], [sigmaPx, sigmaPx]);
+      if (g) (estimates.push(g), (ground = true));
+    }
+    if (!feetCut && !headCut) {
+      const h = this.propagate((p) => this.feetFromHeight(p[0]!, p[1]!, p[2]!, p[3]!), [xc, yFeet, yTop, heightPriorM], [sigmaPx, sigmaPx, sigmaPx, s.personHeightSigmaM]);
+      if (h) (estimates.push(h), (height = true));
+    }
+    if (view.focusDistanceM !== undefined && view.focusDistanceM > 0) {
+      const rangeSigma = view.focusSigmaM ?? 0.15 * view.focusDistanceM;
+      // the ray through the box centre hits the subject's mid-body; its ground point is below it
+      const f = this.propagate((p) => {
+        const d = this.cam.ray(p[0]!, p[1]!, this.dFeet);
+        const n = Math.hypot(d.x, d.y, d.z);
+        return [this.cam.pose.positionNedM.x + (p[2]! * d.x) / n, this.cam.pose.positionNedM.y + (p[2]! * d.y) / n];
+      }, [xc, by + bh / 2, view.focusDistanceM], [sigmaPx, sigmaPx, rangeSigma]);
+      if (f) (estimates.push(f), (focus = true));
+    }
+    if (!estimates.length) return null;
+
+    // information-form fusion: Λ = Σ Λᵢ, Λ μ = Σ Λᵢ μᵢ
+    let Lnn = 0, Lne = 0, Lee = 0, bn = 0, be = 0;
+    for (const e of estimates) {
+      const [nn, ne, ee] = e.cov;
+      const det = nn * ee - ne * ne;
+      if (!(det > 1e-12)) continue; // a degenerate cue (e.g. zero σ) adds nothing reliable
+      const inn = ee / det, ine = -ne / det, iee = nn / det;
+      Lnn += inn; Lne += ine; Lee += iee;
+      bn += inn * e.mean[0] + ine * e.mean[1];
+      be += ine * e.mean[0] + iee * e.mean[1];
+    }
+    const detL = Lnn * Lee - Lne * Lne;
+    if (!(detL > 0)) return null;
+    const cnn = Lee / detL, cne = -Lne / detL, cee = Lnn / detL;
+    const n = cnn * bn + cne * be, e = cne * bn + cee * be;
+    const positionNedM = vec3(n, e, s.groundDownM);
+
+    let measuredHeightM: number | null = null;
+    if (ground && !headCut) {
+      // height of the vertical through the ground point up to the head ray
+      const C = this.cam.pose.positionNedM;
+      const dh = this.cam.ray(xc, yTop, this.dHead);
+      const horizToPoint = Math.hypot(n - C.x, e - C.y);
+      const horizRay = Math.hypot(dh.x, dh.y);
+      if (horizRay > 1e-9) {
+        const zHead = C.z + (dh.z * horizToPoint) / horizRay;
+        measuredHeightM = s.groundDownM - zHead;
+      }
+    }
+    const C = view.pose.positionNedM;
+    return { positionNedM, covNeM2: [cnn, cne, cee], measuredHeightM, rangeM: Math.hypot(n - C.x, e - C.y), cues: { ground, height, focus } };
+  }
+}
