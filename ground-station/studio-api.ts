@@ -1,0 +1,41 @@
+/**
+ * What the ground-station server needs from the studio behind it — the one
+ * seam between the web/server side and the simulator + controller. The
+ * server never reaches past this interface; ground-station/studio.ts
+ * implements it with the real simulator, controller and shot language.
+ */
+import type { CommandParams, CommandType } from './protocol/commands.ts';
+import type { HelloMessage, PreviewResult, SceneInfo, ShotLibraryEntry, StateMessage } from './protocol/state.ts';
+import type { Principal } from './server/access.ts';
+import type { AuditSink } from './server/audit.ts';
+
+export type StudioState = Omit<StateMessage, 'type' | 'seq'>;
+
+export interface SpeechResult {
+  transcript: string;
+  confidence: number | null;
+  /** the parsed ShotSpec, or why the words did not parse */
+  parse: { ok: true; spec: unknown } | { ok: false; error: string };
+}
+
+export interface Studio {
+  readonly scene: SceneInfo;
+  readonly shotLibrary: ShotLibraryEntry[];
+  readonly speech: HelloMessage['speech'];
+  /** Current state of every vehicle and subject (called at the stream rate). */
+  state(): StudioState;
+  /**
+   * Carry out a validated, authorised command. Resolves with the command's
+   * result (preview: a PreviewResult; parse: { spec }); throws a
+   * GroundStationError (or a CinePilotError, reported as its catalogue
+   * fallback) when it cannot.
+   */
+  execute<T extends CommandType>(type: T, params: CommandParams<T>, who: Principal): Promise<unknown>;
+  /** Offline recognition of a WAV recording (16-bit PCM). */
+  recognise(wav: Buffer, who: Principal): Promise<SpeechResult>;
+  /** Where audit entries should also go (the flight log), if anywhere. */
+  readonly auditSink: AuditSink | null;
+  close(): Promise<void>;
+}
+
+export type { PreviewResult };
