@@ -1,9 +1,11 @@
 /**
- * Start the simulator as a MAVLink autopilot on a real socket, in real time:
- * SimWorld stepped by the RealtimeRunner, SimVehicleLink in front of it, the
- * SitlMavlinkEndpoint serving UDP or TCP. Used by `cinepilot sim --mavlink`
- * and by end-to-end tests (`startSitl()` with no arguments serves an
- * ephemeral UDP port on 127.0.0.1 and returns the URL a link connects to).
+ * Start the simulator in real time behind a real socket: SimWorld stepped by
+ * the RealtimeRunner, SimVehicleLink in front of it, and either
+ *   - the MAVLink autopilot endpoint (startSitl: UDP or TCP), used by
+ *     `cinepilot sim --mavlink` and MAVLink end-to-end tests, or
+ *   - the MAVSDK gRPC stand-in (startMavsdkSitl), for the MAVSDK link.
+ * With no options each serves an ephemeral port on 127.0.0.1 and returns the
+ * URL a link connects to.
  */
 import { CinePilotError } from '../../core/errors.ts';
 import { loadRig } from '../../hardware-profiles/loader.ts';
@@ -15,28 +17,31 @@ import { SimWorld } from '../world.ts';
 import { SimVehicleLink } from '../sim-vehicle-link.ts';
 import { RealtimeRunner } from '../realtime.ts';
 import { SitlMavlinkEndpoint } from './mavlink-endpoint.ts';
+import { serveMavsdk } from './mavsdk-server.ts';
 
 export const DEFAULT_SITL_SCENE = 'static-subject';
 export const DEFAULT_SITL_SERVE = 'udp://127.0.0.1:0';
 
-export interface SitlOptions {
-  /** where to serve: udp://HOST:PORT or tcp://HOST:PORT (port 0 = ephemeral); default udp://127.0.0.1:0 */
-  serve?: string;
+export interface SimOptions {
   /** built-in scene name, scene file, or an already loaded scene; default static-subject */
   scene?: string | LoadedScene;
   /** rig name or file replacing the scene's rig */
   rig?: string;
-  autopilot?: Autopilot;
-  systemId?: number;
   seed?: number;
   /** simulated seconds per wall second (default 1) */
   speed?: number;
 }
 
+export interface SitlOptions extends SimOptions {
+  /** udp://HOST:PORT or tcp://HOST:PORT (port 0 = ephemeral); default udp://127.0.0.1:0 */
+  serve?: string;
+  autopilot?: Autopilot;
+  systemId?: number;
+}
+
 export interface SitlHandle {
   /** what a link connects to, e.g. mavlink:udp://127.0.0.1:41234 */
   url: string;
-  /** the bound address */
   host: string;
   port: number;
   transport: 'udp' | 'tcp';
@@ -45,10 +50,39 @@ export interface SitlHandle {
   close(): Promise<void>;
 }
 
-function resolveScene(scene: SitlOptions['scene'], rig: string | undefined): LoadedScene {
-  const loaded = typeof scene === 'object' ? scene : loadScene(scene ?? DEFAULT_SITL_SCENE);
-  return rig ? { ...loaded, rig: loadRig(rig) } : loaded;
+export interface MavsdkSitlHandle {
+  /** mavsdk://127.0.0.1:PORT */
+  url: string;
+  grpcAddress: string;
+  world: SimWorld;
+  close(): Promise<void>;
 }
+
+interface RealtimeSim {
+  world: SimWorld;
+  vehicle: SimVehicleLink;
+  stop(): Promise<void>;
+}
+
+async function startRealtimeSim(options: SimOptions): Promise<RealtimeSim> {
+  const loaded = typeof options.scene === 'object' ? options.scene : loadScene(options.scene ?? DEFAULT_SITL_SCENE);
+  const scene = options.rig ? { ...loaded, rig: loadRig(options.rig) } : loaded;
+  const world = new SimWorld(scene, { seed: options.seed });
+  const vehicle = new SimVehicleLink(world);
+  await vehicle.connect();
+  const runner = new RealtimeRunner(world, { speed: options.speed });
+  runner.start();
+  return {
+    world,
+    vehicle,
+    async stop() {
+      runner.stop();
+      await vehicle.close();
+    },
+  };
+}
+
+const urlHost = (host: string): string => (host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host);
 
 export async function startSitl(options: SitlOptions = {}): Promise<SitlHandle> {
   const serve = options.serve ?? DEFAULT_SITL_SERVE;
@@ -64,31 +98,41 @@ export async function startSitl(options: SitlOptions = {}): Promise<SitlHandle> 
   } else {
     throw new CinePilotError('SITL_BAD_SERVE', `--mavlink ${serve}: the simulator serves udp://HOST:PORT or tcp://HOST:PORT, not a serial port.`);
   }
-  const scene = resolveScene(options.scene, options.rig);
-  const world = new SimWorld(scene, { seed: options.seed });
-  const vehicle = new SimVehicleLink(world);
-  await vehicle.connect();
-  const sitl = new SitlMavlinkEndpoint({ vehicle, transport: server, lens: scene.rig.lens, autopilot: options.autopilot, systemId: options.systemId });
   const bound = await server.listen();
-  const unsubscribe = world.onStep((w) => sitl.tick(w.timeS));
-  const runner = new RealtimeRunner(world, { speed: options.speed });
-  runner.start();
-  const hostShown = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
+  const sim = await startRealtimeSim(options);
+  const sitl = new SitlMavlinkEndpoint({ vehicle: sim.vehicle, transport: server, lens: sim.world.rig.lens, autopilot: options.autopilot, systemId: options.systemId });
+  const unsubscribe = sim.world.onStep((w) => sitl.tick(w.timeS));
   let closed = false;
   return {
-    url: `mavlink:${kind}://${hostShown}:${bound.port}`,
+    url: `mavlink:${kind}://${urlHost(bound.host)}:${bound.port}`,
     host: bound.host,
     port: bound.port,
     transport: kind,
-    world,
+    world: sim.world,
     endpoint: sitl,
     async close() {
       if (closed) return;
       closed = true;
-      runner.stop();
       unsubscribe();
+      await sim.stop();
       await server.close();
-      await vehicle.close();
+    },
+  };
+}
+
+export async function startMavsdkSitl(options: SimOptions & { host?: string; port?: number } = {}): Promise<MavsdkSitlHandle> {
+  const sim = await startRealtimeSim(options);
+  const server = await serveMavsdk(sim.vehicle, sim.world.rig.lens, options.host ?? '127.0.0.1', options.port ?? 0);
+  let closed = false;
+  return {
+    url: server.url,
+    grpcAddress: server.grpcAddress,
+    world: sim.world,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      await sim.stop();
     },
   };
 }
