@@ -23,6 +23,8 @@ import { GRAVITY_MPS2, clamp, degToRad, wrapAngleRad } from '../core/units.ts';
 export const DEFAULT_POSITION_GAIN_PER_S = 0.95;
 /** Velocity-loop integral gain, 1/s² (removes steady wind offsets). */
 export const DEFAULT_VELOCITY_INTEGRAL_GAIN = 0.4;
+/** Velocity errors larger than this are transients, not offsets: the integrator ignores them, m/s. */
+export const INTEGRATOR_ERROR_WINDOW_MPS = 0.3;
 /** Attitude/thrust response time constant, s. */
 export const DEFAULT_ATTITUDE_TIME_CONSTANT_S = 0.06;
 /** Yaw angle gain, 1/s (PX4 MC_YAW_P class). */
@@ -135,12 +137,14 @@ export class Multirotor {
     }
     const zSaturated = Math.abs(ac.z) > af.maxVerticalAccelMps2;
     ac.z = clamp(ac.z, -af.maxVerticalAccelMps2, af.maxVerticalAccelMps2);
-    // anti-windup: integrate only while the command is not saturated
-    if (!hSaturated) {
+    // anti-windup: integrate only small errors while the command is not saturated,
+    // so the integrator removes steady offsets (wind) without overshooting steps
+    const W = INTEGRATOR_ERROR_WINDOW_MPS;
+    if (!hSaturated && Math.abs(ex) < W && Math.abs(ey) < W) {
       I.x += DEFAULT_VELOCITY_INTEGRAL_GAIN * ex * dtS;
       I.y += DEFAULT_VELOCITY_INTEGRAL_GAIN * ey * dtS;
     }
-    if (!zSaturated) I.z += DEFAULT_VELOCITY_INTEGRAL_GAIN * ez * dtS;
+    if (!zSaturated && Math.abs(ez) < W) I.z += DEFAULT_VELOCITY_INTEGRAL_GAIN * ez * dtS;
 
     // attitude/thrust lag
     const ta = this.thrustAccel;

@@ -141,8 +141,8 @@ export class SimWorld {
       this.pendingS -= this.stepS;
       this.stepOnce();
       n++;
+      if (this.listeners.size) for (const l of this.listeners) l(this);
     }
-    if (n > 0) for (const l of this.listeners) l(this);
     return n;
   }
 
@@ -158,7 +158,7 @@ export class SimWorld {
     this.steps++;
   }
 
-  /** Called after every `step` call that advanced time (telemetry streaming, real-time views). */
+  /** Called after every internal step (telemetry streaming at its own rate, real-time views). */
   onStep(listener: StepListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
