@@ -21,7 +21,7 @@
 import { common, minimal, type MavLinkData } from 'node-mavlink';
 import { eulerZyxToQuat, quatToEulerZyx, type Quat } from '../../core/frames.ts';
 import { radToDeg, degToRad, wrapAngleRad } from '../../core/units.ts';
-import type { CommandResult, FlightMode, VehicleLink, VehicleTelemetry } from '../../core/vehicle-link.ts';
+import type { CommandResult, FlightMode, Setpoint, VehicleLink, VehicleTelemetry } from '../../core/vehicle-link.ts';
 import { MavlinkDecoder, MavlinkEncoder, type MavlinkFrame, paramExtReal32String, readParamExtReal32, rejectedCount } from '../../controller/links/mavlink/codec.ts';
 import {
   focusDistanceFromLevel, focusLevelPercent, focalLengthFromZoomLevel, zoomLevelPercent, type LensRanges,
@@ -100,6 +100,8 @@ export class SitlMavlinkEndpoint {
   private guided = false;
   private lastSetpointS = -Infinity;
   private nowS = 0;
+  /** the last offboard setpoint decoded from SET_POSITION_TARGET_LOCAL_NED (diagnostics) */
+  lastSetpoint: Setpoint | null = null;
 
   constructor(options: MavlinkEndpointOptions) {
     this.vehicle = options.vehicle;
@@ -259,14 +261,16 @@ export class SitlMavlinkEndpoint {
     const T = common.PositionTargetTypemask;
     const all = [m.x, m.y, m.z, m.vx, m.vy, m.vz, m.afx, m.afy, m.afz, m.yaw, m.yawRate];
     if (!all.every(Number.isFinite)) return; // NaN positions are PX4's "don't care", never an input here
-    this.vehicle.sendSetpoint({
+    const sp: Setpoint = {
       timestampS: this.nowS,
       ...(has(T.X_IGNORE | T.Y_IGNORE | T.Z_IGNORE) ? { positionNedM: { x: m.x, y: m.y, z: m.z } } : {}),
       ...(has(T.VX_IGNORE | T.VY_IGNORE | T.VZ_IGNORE) ? { velocityNedMps: { x: m.vx, y: m.vy, z: m.vz } } : {}),
       ...(has(T.AX_IGNORE | T.AY_IGNORE | T.AZ_IGNORE) ? { accelerationNedMps2: { x: m.afx, y: m.afy, z: m.afz } } : {}),
       ...(has(T.YAW_IGNORE) ? { yawRad: m.yaw } : {}),
       ...(has(T.YAW_RATE_IGNORE) ? { yawRateRadps: m.yawRate } : {}),
-    });
+    };
+    this.vehicle.sendSetpoint(sp);
+    this.lastSetpoint = sp;
     this.lastSetpointS = this.nowS;
     // ArduCopter follows position targets as soon as it is in GUIDED.
     if (this.autopilotKind === 'ardupilot' && this.guided) {
