@@ -160,18 +160,22 @@ export function tickErrors(trace: ShotTrace): TickErrors[] {
 
 /** Focus direction changes, with hysteresis: travel must exceed the deadband before a turn counts. */
 export function countFocusReversals(focusDistancesM: number[], deadbandDioptres = FOCUS_REVERSAL_DEADBAND_DIOPTRES): number {
+  if (!focusDistancesM.length) return 0;
   let reversals = 0, direction = 0;
-  let extreme = focusDistancesM.length ? 1 / focusDistancesM[0]! : 0;
+  // anchor: the start until motion is established, then the running extreme in the current direction
+  let anchor = 1 / focusDistancesM[0]!;
   for (const d of focusDistancesM) {
     const D = 1 / d;
-    if (direction >= 0 && D > extreme) extreme = D;
-    else if (direction <= 0 && D < extreme) extreme = D;
-    const travel = D - extreme;
-    if (Math.abs(travel) > deadbandDioptres) {
-      const dir = Math.sign(travel);
-      if (direction !== 0 && dir !== direction) reversals++;
-      direction = dir;
-      extreme = D;
+    if (direction === 0) {
+      if (Math.abs(D - anchor) > deadbandDioptres) {
+        direction = Math.sign(D - anchor);
+        anchor = D;
+      }
+    } else if (direction * (D - anchor) >= 0) anchor = D;
+    else if (Math.abs(D - anchor) > deadbandDioptres) {
+      reversals++;
+      direction = -direction;
+      anchor = D;
     }
   }
   return reversals;
