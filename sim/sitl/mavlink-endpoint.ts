@@ -202,7 +202,9 @@ export class SitlMavlinkEndpoint {
     if (m instanceof common.CommandLong) {
       this.counts.commands++;
       if (targetComponent === MAV_COMP_ID_CAMERA) this.cameraCommand(m, f, peer);
-      else if (targetComponent === 0 || targetComponent === MAV_COMP_ID_AUTOPILOT1) void this.autopilotCommand(m, f, peer);
+      else if (targetComponent === 0 || targetComponent === MAV_COMP_ID_AUTOPILOT1) {
+        this.autopilotCommand(m, f, peer).catch(() => this.counts.foreign++);
+      }
       return;
     }
     if (m instanceof common.SetPositionTargetLocalNed) {
