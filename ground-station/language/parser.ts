@@ -71,6 +71,7 @@ const UNSAFE_MAX = Math.max(...UNSAFE_LEAD_PHRASES.map((p) => p.split(' ').lengt
 const PEOPLE = new Set<string>(PEOPLE_WORDS);
 const PEOPLE_MAX = Math.max(...PEOPLE_WORDS.map((p) => p.split(' ').length));
 const SUBJECT_PREPS = new Set<string>(SUBJECT_PREPOSITIONS);
+const ARTICLES = new Set(['the', 'a', 'an', 'that', 'this', 'my', 'our']);
 /** Single vocabulary words a recogniser may misspell by one letter. */
 const FUZZY_VOCAB = [...TABLE.map.keys()].filter((k) => !k.includes(' ') && k.length >= 5 && TABLE.map.get(k)!.t !== 'filler');
 
@@ -195,6 +196,16 @@ function scan(tokens: Token[], ctx: ParseContext, known: string[]): { ok: true; 
       if (ph.entry?.t === 'filler' && ph.len >= 1) { i += ph.len; continue; }
       leading = false;
     }
+    // over-the-shoulder past a named subject: "over bob's shoulder", "over alice's left shoulder"
+    if (tokens[i]!.w === 'over' && subjectAt(i + 1)) {
+      const lr = tokens[i + 2]?.w;
+      const hasSide = lr === 'left' || lr === 'right';
+      if (tokens[i + (hasSide ? 3 : 2)]?.w === 'shoulder') {
+        heard.sides.push(lr === 'left' ? 'behind-left' : 'behind-right');
+        i += hasSide ? 4 : 3;
+        continue;
+      }
+    }
     const q = matchQuantity(tokens, i);
     const ph = longestPhrase(tokens, i);
     const subj = subjectAt(i);
@@ -260,7 +271,10 @@ function scan(tokens: Token[], ctx: ParseContext, known: string[]): { ok: true; 
       tokens[i] = { w: near };
       continue;
     }
-    unknown.push({ word, prev: tokens[i - 1]?.w ?? '', afterKind: lastKindEnd === i });
+    // look back past articles: "follow the dog" names a subject as much as "follow dog"
+    let back = i - 1;
+    while (back >= 0 && ARTICLES.has(tokens[back]!.w)) back--;
+    unknown.push({ word, prev: tokens[back]?.w ?? '', afterKind: lastKindEnd === back + 1 });
     i += 1;
   }
 
@@ -350,7 +364,7 @@ function build(heard: Heard, ctx: ParseContext, known: string[]): ParseResult {
     } else if (heard.adjustments.length) {
       const said = heard.adjustments.map((a) => `"${a.said}"`).join(', ');
       return fail('NO_CURRENT_SHOT', `${said} changes the current shot, and there is none yet. Say a shot first, e.g. "track alice, medium shot".`, [...SHOT_KINDS]);
-    } else if (heard.framings.length && heard.mentions.length) {
+    } else if ((heard.framings.length || heard.angles.length) && (heard.mentions.length || known.length)) {
       kind = 'track';
       notes.push('no move was said: tracking the subject at that framing');
     } else {

@@ -4,7 +4,7 @@
  * mil", "m c u") end up as the same token sequence, so the grammar only has to
  * know one spelling of each thing.
  */
-import { NUMBER_HOMOPHONES, NUMBER_TENS, NUMBER_UNITS } from './vocabulary.ts';
+import { NUMBER_HOMOPHONES, NUMBER_TENS, NUMBER_UNITS, WORD_HOMOPHONES } from './vocabulary.ts';
 
 export interface Token {
   /** the word, or the number in decimal for numeric tokens */
@@ -28,7 +28,9 @@ export function normaliseText(text: string): string {
   // apostrophes: "let's" → "lets", "bird's" → "birds", "alice's" → "alices" (the parser strips a possessive s from names)
   s = s.replace(/'/g, '');
   // keep decimal points inside numbers, everything else that is not a letter or digit separates words
-  s = s.replace(/(\d)\.(\d)/g, '$1\u0000$2').replace(/[^a-z0-9\u0000]+/g, ' ').replace(/\u0000/g, '.');
+  // clause punctuation ends a number ("seventy, five seconds" is 70 then 5 s)
+  s = s.replace(/(\d)\.(\d)/g, '$1\u0000$2').replace(/[,;:.!?]+/g, ' , ').replace(/[^a-z0-9\u0000,]+/g, ' ').replace(/\u0000/g, '.');
+  s = s.replace(/\s+/g, ' ').replace(/^[ ,]+|[ ,]+$/g, '');
   return s.trim();
 }
 
@@ -155,10 +157,11 @@ function joinSpelledLetters(words: string[]): string[] {
 export function tokenize(text: string): Token[] {
   const norm = normaliseText(text);
   if (!norm) return [];
-  const words = joinSpelledLetters(norm.split(' '));
+  const words = joinSpelledLetters(norm.split(' ').map((w) => WORD_HOMOPHONES[w] ?? w));
   const tokens: Token[] = [];
   for (let i = 0; i < words.length; ) {
     const w = words[i]!;
+    if (w === ',') { i++; continue; }
     // "one" on its own is a pronoun ("a wide one"), not a number; "a" needs "half"/"quarter"/"hundred"
     const num = readNumber(words, i);
     if (num && !(w === 'one' && num.length === 1 && !isUnitAhead(words, i + 1)) && !(w === 'oh' && num.length === 1)) {

@@ -231,6 +231,7 @@ export const SIDE_PHRASES: Record<string, Side> = {};
     'three quarter left': 'front-left', 'three quarter right': 'front-right',
   };
   for (const [phrase, side] of Object.entries(bases)) {
+    if (!phrase.startsWith('the ') && !bases[`the ${phrase}`] && phrase !== 'behind') SIDE_PHRASES[`from the ${phrase}`] = side;
     SIDE_PHRASES[phrase] = side;
     SIDE_PHRASES[`from ${phrase}`] = side;
     SIDE_PHRASES[`on ${phrase}`] = side;
@@ -394,6 +395,8 @@ export const FILLERS = [
   'a', 'an', 'the', 'this', 'that', 'it', 'me', 'us', 'we', 'you', 'i', 'thanks', 'thank you', 'cheers', 'folks', 'guys',
   'shot', 'shots', 'camera', 'drone', 'frame', 'framing', 'move', 'nice', 'smooth', 'smoothly', 'one', 'some', 'up', 'then',
   'with', 'on', 'of', 'at', 'for', 'over', 'in', 'from', 'to', 'and', 'around', 'by', 'using', 'as', 'into frame', 'keep', 'stay on', 'keep it',
+  'onto', 'everyone', 'everybody', 'folks', 'team', 'walking', 'running', 'as she walks', 'as he walks', 'as they walk', 'while she walks', 'while he walks',
+  'the scene', 'scene', 'the set', 'the area', 'the location', 'the whole scene', 'same', 'same but', 'but', 'instead', 'this time',
   'lens', 'a lens', 'there', 'here', 'view', 'angle', 'position', 'distance', 'okay', 'ok', 'so', 'please do', 'real', 'really', 'very',
 ] as const;
 
@@ -408,6 +411,8 @@ export const NUMBER_TENS: Record<string, number> = {
 };
 /** Homophones a recogniser writes for digits ("ate seconds", "twenty for"). */
 export const NUMBER_HOMOPHONES: Record<string, number> = { ate: 8, won: 1, fourty: 40 };
+/** Real words a recogniser writes for shot words that sound the same. */
+export const WORD_HOMOPHONES: Record<string, string> = { too: 'to', inn: 'in', wreck: 'rack', solely: 'zolly', dollie: 'dolly', dolley: 'dolly', site: 'side', sighed: 'side', write: 'right', rite: 'right', wright: 'right', crain: 'crane', hi: 'high', lo: 'low' };
 
 /**
  * Units as said, mapped to a mathjs unit and the quantity they measure.
@@ -456,7 +461,7 @@ export const DURATION_PREFIXES = ['over', 'for', 'in', 'lasting', 'taking', 'dur
 export const SPEED_PREFIXES = ['at', 'speed', 'speed of', 'at a speed of', 'moving at', 'doing'] as const;
 
 /** Pronouns that refer to the current shot's subjects. */
-export const PRONOUNS: Record<string, 'one' | 'all'> = { him: 'one', her: 'one', it: 'one', them: 'all', both: 'all', 'both of them': 'all', 'the two of them': 'all' };
+export const PRONOUNS: Record<string, 'one' | 'all'> = { him: 'one', her: 'one', them: 'all', both: 'all', 'both of them': 'all', 'the two of them': 'all' };
 
 /** Words that introduce a subject (used to spot unknown names). */
-export const SUBJECT_PREPOSITIONS = ['on', 'of', 'around', 'at', 'to', 'from', 'behind', 'with', 'and', 'onto', 'towards', 'toward', 'past', 'over', 'follow', 'track', 'lead', 'orbit', 'circle', 'reveal'] as const;
+export const SUBJECT_PREPOSITIONS = ['on', 'of', 'around', 'at', 'to', 'from', 'behind', 'and', 'onto', 'towards', 'toward', 'past', 'over', 'follow', 'track', 'lead', 'orbit', 'circle', 'reveal'] as const;
