@@ -52,6 +52,8 @@ export const DEFAULT_STREAM_HZ: Record<string, number> = {
 };
 /** PX4 MIS_TAKEOFF_ALT class: NAV_TAKEOFF without an altitude climbs this high, m. */
 export const DEFAULT_TAKEOFF_ALTITUDE_M = 2.5;
+/** NAV_TAKEOFF above this is refused as a typo, m. */
+export const MAX_TAKEOFF_ALTITUDE_M = 500;
 /** Lens commands a little outside the range (rounding) are clamped; further out they are denied. */
 const LENS_RANGE_SLACK = 0.01;
 /** Nominal pack voltage reported in SYS_STATUS when the vehicle does not know it, V (4S). */
@@ -340,6 +342,7 @@ export class SitlMavlinkEndpoint {
       altitudeM = param7 - homeAmslM;
       if (!(altitudeM > 0)) return MAV_RESULT.DENIED;
     }
+    if (!(altitudeM <= MAX_TAKEOFF_ALTITUDE_M)) return MAV_RESULT.DENIED;
     return fromSim(await this.vehicle.takeoff(altitudeM));
   }
 

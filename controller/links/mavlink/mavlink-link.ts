@@ -284,6 +284,11 @@ export class MavlinkVehicleLink implements VehicleLink {
     };
   }
 
+  /** The local UDP port (null for TCP and serial): where a listening vehicle must send. */
+  localPort(): number | null {
+    return this.transport.localPort();
+  }
+
   /** The firmware in use (learned from HEARTBEAT unless set). */
   firmware(): Autopilot | null {
     return this.autopilot;
@@ -621,6 +626,7 @@ export class MavlinkVehicleLink implements VehicleLink {
       return;
     }
     if (m instanceof common.LocalPositionNed) {
+      requireFinite(m.x, m.y, m.z, m.vx, m.vy, m.vz);
       t.timestampS = this.vehicleTimeS(m.timeBootMs, nowS);
       t.positionNedM.x = m.x; t.positionNedM.y = m.y; t.positionNedM.z = m.z;
       t.velocityNedMps.x = m.vx; t.velocityNedMps.y = m.vy; t.velocityNedMps.z = m.vz;
@@ -629,10 +635,12 @@ export class MavlinkVehicleLink implements VehicleLink {
       return;
     }
     if (m instanceof common.Attitude) {
+      requireFinite(m.roll, m.pitch, m.yaw, m.yawspeed);
       t.rollRad = m.roll; t.pitchRad = m.pitch; t.yawRad = m.yaw; t.yawRateRadps = m.yawspeed;
       return;
     }
     if (m instanceof common.GlobalPositionInt) {
+      if (Math.abs(m.lat) > 90e7 || Math.abs(m.lon) > 180e7) throw new RangeError('latitude/longitude out of range');
       const altAmslM = m.alt / 1000;
       t.global = { latDeg: m.lat / 1e7, lonDeg: m.lon / 1e7, altAmslM };
       this.homeAmslM = altAmslM - m.relativeAlt / 1000;
@@ -650,7 +658,8 @@ export class MavlinkVehicleLink implements VehicleLink {
     }
     if (m instanceof common.GimbalDeviceAttitudeStatus) {
       const q = m.q as Quat;
-      if (!q.every(Number.isFinite)) return;
+      requireFinite(...q);
+      if (Math.abs(Math.hypot(...q) - 1) > 0.01) throw new RangeError('gimbal attitude is not a unit quaternion');
       const e = quatToEulerZyx(q);
       // Without "yaw in vehicle frame", a yaw-locked gimbal reports yaw in the earth frame.
       const earthYaw = (m.flags & GIMBAL_FLAGS.YAW_IN_EARTH_FRAME) !== 0 || ((m.flags & GIMBAL_FLAGS.YAW_LOCK) !== 0 && (m.flags & GIMBAL_FLAGS.YAW_IN_VEHICLE_FRAME) === 0);
@@ -713,6 +722,11 @@ const RESULT_HINTS: Record<number, string> = {
   [MAV_RESULT.UNSUPPORTED]: '; this firmware/component does not implement the command',
   [MAV_RESULT.FAILED]: '; the vehicle tried and failed',
 };
+
+/** Decoded garbage that passed the CRC must not reach telemetry: the caller counts it as dropped. */
+function requireFinite(...xs: number[]): void {
+  for (const x of xs) if (!Number.isFinite(x)) throw new RangeError('non-finite field');
+}
 
 /** type_mask for SET_POSITION_TARGET_LOCAL_NED: ignore every part the setpoint leaves out. */
 export function setpointTypeMask(sp: Setpoint): number {

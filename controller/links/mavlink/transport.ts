@@ -24,6 +24,8 @@ export interface ClientTransport {
   setPeer(from: string): void;
   hasPeer(): boolean;
   send(buf: Buffer): void;
+  /** bound UDP port; null for TCP and serial */
+  localPort(): number | null;
   close(): Promise<void>;
 }
 
@@ -76,8 +78,8 @@ class UdpClient implements ClientTransport {
     this.socket.send(buf, this.peer.port, this.peer.address);
   }
 
-  localPort(): number {
-    return this.socket?.address().port ?? 0;
+  localPort(): number | null {
+    return this.socket?.address().port ?? null;
   }
 
   async close(): Promise<void> {
@@ -121,6 +123,9 @@ class TcpClient implements ClientTransport {
   setPeer(): void {}
   hasPeer(): boolean {
     return this.socket !== null;
+  }
+  localPort(): null {
+    return null;
   }
 
   send(buf: Buffer): void {
@@ -179,6 +184,9 @@ class SerialClient implements ClientTransport {
   setPeer(): void {}
   hasPeer(): boolean {
     return this.port !== null;
+  }
+  localPort(): null {
+    return null;
   }
 
   send(buf: Buffer): void {
@@ -260,6 +268,7 @@ export class UdpServer implements ServerTransport {
   sendTo(peer: string, buf: Buffer): void {
     if (!this.socket) return;
     const { address, port } = splitKey(peer);
+    if (!(port > 0 && port < 65536)) return;
     this.socket.send(buf, port, address);
   }
 
