@@ -236,9 +236,25 @@ export class Runtime {
     return this.supervisor.envelope.geofence;
   }
 
-  /** Latest snapshot (built on demand before the first tick). */
+  /**
+   * The latest tick's snapshot with the safety state and pilots as they are
+   * now (a command between ticks shows at once).
+   */
   snapshot(): RuntimeSnapshot {
-    return this.lastSnapshot ?? this.buildSnapshot(this.clock.nowS(), null, null, null);
+    if (!this.lastSnapshot) return this.buildSnapshot(this.clock.nowS(), null, null, null);
+    return { ...this.lastSnapshot, shot: this.shotController.status(), safety: this.safetySnapshot(), pilots: [...this.pilots.keys()] };
+  }
+
+  private safetySnapshot(): RuntimeSnapshot['safety'] {
+    return {
+      state: this.supervisor.state,
+      sinceS: this.supervisor.stateSinceS,
+      envelope: this.supervisor.envelopeStatus,
+      autonomous: this.supervisor.autonomous,
+      streaming: this.supervisor.streaming,
+      lastTransition: this.lastTransition,
+      geofence: this.geofence,
+    };
   }
 
   // ---- commands -------------------------------------------------------------------------------
@@ -504,15 +520,7 @@ export class Runtime {
       plan: (control ?? this.lastOutput)?.plan ?? null,
       sent: decision ? { setpoint: decision.setpoint, gimbal: decision.gimbal, lens: decision.lens } : { setpoint: null, gimbal: null, lens: null },
       solver: control?.diagnostics ?? null,
-      safety: {
-        state: this.supervisor.state,
-        sinceS: this.supervisor.stateSinceS,
-        envelope: this.supervisor.envelopeStatus,
-        autonomous: this.supervisor.autonomous,
-        streaming: this.supervisor.streaming,
-        lastTransition: this.lastTransition,
-        geofence: this.geofence,
-      },
+      safety: this.safetySnapshot(),
       loop: this.cachedLoopStats,
       pilots: [...this.pilots.keys()],
     };
