@@ -304,7 +304,9 @@ export class OcpQpSolver {
         const sigma = Math.pow(muAff / mu, 3);
         this.saveAffine();
         // corrector: centring σμ plus the second-order term Δt_aff∘Δλ_aff
-        this.direction(true, sigma * mu);
+        // never aim below a tenth of the tolerance: pushing μ → 1e-15 only
+        // makes Ĥ ill-conditioned while the dual residual still converges
+        this.direction(true, Math.max(sigma * mu, 0.1 * st.tolComplementarity));
         alpha = this.maxStep();
       }
       alpha = Math.min(1, st.stepFraction * alpha);

@@ -4,8 +4,8 @@
  * reference the tests and `cinepilot bench qp|mpc` compare against. Not on
  * the control path: `highs` is a dev dependency, loaded lazily here.
  *
- * Variables, stage-wise: [x₀, u₀, x₁, u₁, …, x_N, s]; x₀ is fixed by equal
- * column bounds, dynamics are equality rows, soft rows are
+ * Variables, stage-wise: [u₀, x₁, u₁, …, x_N, s]; x₀ is substituted as data,
+ * dynamics are equality rows, soft rows are
  * C x + D u − s ≤ ug with s ≥ 0.
  */
 import { CinePilotError } from '../../core/errors.ts';
@@ -49,11 +49,13 @@ export async function loadHighsReference(): Promise<(qp: OcpQp) => ReferenceResu
 }
 
 function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
-  const { N, nx, nu, nsMax } = qp;
+  const { N, nx, nu, nsMax, x0 } = qp;
   const stride = nx + nu;
-  const xCol = (k: number) => k * stride;
-  const uCol = (k: number) => k * stride + nx;
-  const nPrimal = N * stride + nx;
+  // x₀ is data, not a column: HiGHS' active-set solver fails on some of these
+  // problems when fixed columns are left in (equal bounds).
+  const xCol = (k: number) => nu + (k - 1) * stride; // k ≥ 1
+  const uCol = (k: number) => (k === 0 ? 0 : xCol(k) + nx);
+  const nPrimal = N * stride;
   let nSoft = 0;
   const sCol = new Int32Array((N + 1) * nsMax).fill(-1);
   for (let k = 0; k <= N; k++) for (let i = 0; i < qp.softRows(k); i++) sCol[k * nsMax + i] = nPrimal + nSoft++;
@@ -61,12 +63,21 @@ function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
   const cost = new Float64Array(n);
   const lo = new Float64Array(n).fill(-Infinity);
   const hi = new Float64Array(n).fill(Infinity);
-  // Hessian: dense per-stage block over [x; u], lower triangle, CSC
+  // constant part of the objective: ½x₀ᵀQ₀x₀ + q₀ᵀx₀
+  let offset = 0;
+  for (let i = 0; i < nx; i++) {
+    let qx = 0;
+    for (let j = 0; j < nx; j++) qx += qp.Q[i * nx + j] * x0[j];
+    offset += (0.5 * qx + qp.q[i]) * x0[i];
+  }
+  // Hessian: dense per-stage block over [x; u] (stage 0: u only), lower triangle, CSC
   const hStarts: number[] = [0];
   const hIdx: number[] = [];
   const hVal: number[] = [];
   for (let k = 0; k <= N; k++) {
+    const first = k === 0 ? nx : 0; // skip the x rows/cols of stage 0
     const dim = k < N ? stride : nx;
+    const col0 = k === 0 ? 0 : xCol(k);
     const at = (i: number, j: number): number => {
       // element (i, j) of [[Q, Sᵀ], [S, R]] in [x; u] order
       if (i < nx && j < nx) return qp.Q[k * nx * nx + i * nx + j];
@@ -74,34 +85,31 @@ function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
       if (i >= nx) return qp.S[k * nu * nx + (i - nx) * nx + j];
       return qp.S[k * nu * nx + (j - nx) * nx + i];
     };
-    for (let j = 0; j < dim; j++) {
+    for (let j = first; j < dim; j++) {
       for (let i = j; i < dim; i++) {
         const v = at(i, j);
         if (v !== 0) {
-          hIdx.push(xCol(k) + i);
+          hIdx.push(col0 + i - first);
           hVal.push(v);
         }
       }
       hStarts.push(hIdx.length);
     }
   }
-  for (let k = 0; k <= N; k++) {
+  for (let k = 1; k <= N; k++) {
     for (let j = 0; j < nx; j++) {
       cost[xCol(k) + j] = qp.q[k * nx + j];
-      if (k === 0) {
-        lo[j] = qp.x0[j];
-        hi[j] = qp.x0[j];
-      } else {
-        lo[xCol(k) + j] = qp.lbx[k * nx + j];
-        hi[xCol(k) + j] = qp.ubx[k * nx + j];
-      }
+      lo[xCol(k) + j] = qp.lbx[k * nx + j];
+      hi[xCol(k) + j] = qp.ubx[k * nx + j];
     }
-    if (k < N) {
-      for (let j = 0; j < nu; j++) {
-        cost[uCol(k) + j] = qp.r[k * nu + j];
-        lo[uCol(k) + j] = qp.lbu[k * nu + j];
-        hi[uCol(k) + j] = qp.ubu[k * nu + j];
-      }
+  }
+  for (let k = 0; k < N; k++) {
+    for (let j = 0; j < nu; j++) {
+      let c = qp.r[k * nu + j];
+      if (k === 0) for (let i = 0; i < nx; i++) c += qp.S[j * nx + i] * x0[i];
+      cost[uCol(k) + j] = c;
+      lo[uCol(k) + j] = qp.lbu[k * nu + j];
+      hi[uCol(k) + j] = qp.ubu[k * nu + j];
     }
   }
   // slack columns: linear zl1, diagonal zl2 in the Hessian
@@ -124,23 +132,27 @@ function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
   const rHi: number[] = [];
   for (let k = 0; k < N; k++) {
     for (let i = 0; i < nx; i++) {
-      // x_{k+1,i} − A_i x_k − B_i u_k = b_i ; columns ascending
-      for (let j = 0; j < nx; j++) push(xCol(k) + j, -qp.A[k * nx * nx + i * nx + j]);
+      // x_{k+1,i} − A_i x_k − B_i u_k = b_i (k = 0: A₀x₀ moves to the right-hand side); columns ascending
+      let rhs = qp.b[k * nx + i];
+      if (k === 0) for (let j = 0; j < nx; j++) rhs += qp.A[i * nx + j] * x0[j];
+      else for (let j = 0; j < nx; j++) push(xCol(k) + j, -qp.A[k * nx * nx + i * nx + j]);
       for (let j = 0; j < nu; j++) push(uCol(k) + j, -qp.B[k * nx * nu + i * nu + j]);
       push(xCol(k + 1) + i, 1);
-      rLo.push(qp.b[k * nx + i]);
-      rHi.push(qp.b[k * nx + i]);
+      rLo.push(rhs);
+      rHi.push(rhs);
       rStarts.push(rIdx.length);
     }
   }
   for (let k = 0; k <= N; k++) {
     for (let i = 0; i < qp.softRows(k); i++) {
       const o = k * nsMax + i;
-      for (let j = 0; j < nx; j++) push(xCol(k) + j, qp.C[o * nx + j]);
+      let rhs = qp.ug[o];
+      if (k === 0) for (let j = 0; j < nx; j++) rhs -= qp.C[o * nx + j] * x0[j];
+      else for (let j = 0; j < nx; j++) push(xCol(k) + j, qp.C[o * nx + j]);
       if (k < N) for (let j = 0; j < nu; j++) push(uCol(k) + j, qp.D[o * nu + j]);
       push(sCol[o], -1);
       rLo.push(-Infinity);
-      rHi.push(qp.ug[o]);
+      rHi.push(rhs);
       rStarts.push(rIdx.length);
     }
   }
@@ -150,9 +162,26 @@ function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
     rVal.push(v);
   }
   const t0 = performance.now();
+  try {
+    return runModel(false);
+  } catch {
+    // HiGHS' active-set QP solver errors out on some problems where every
+    // column is free; the same problem with far-away finite bounds (never
+    // active for these data) solves.
+    return runModel(true);
+  }
+
+  function runModel(finiteBounds: boolean): ReferenceResult {
+  if (finiteBounds) {
+    for (let i = 0; i < n; i++) {
+      if (lo[i] === -Infinity) lo[i] = -FAR_BOUND;
+      if (hi[i] === Infinity) hi[i] = FAR_BOUND;
+    }
+  }
   const model = highs.createModel({
     numCols: n,
     numRows: rLo.length,
+    offset,
     colCost: cost,
     colLower: lo,
     colUpper: hi,
@@ -174,12 +203,17 @@ function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
       status = 'solved';
       objective = model.getObjectiveValue();
       const col = model.getSolution().colValue;
-      for (let k = 0; k <= N; k++) for (let j = 0; j < nx; j++) x[k * nx + j] = col[xCol(k) + j];
+      x.set(x0);
+      for (let k = 1; k <= N; k++) for (let j = 0; j < nx; j++) x[k * nx + j] = col[xCol(k) + j];
       for (let k = 0; k < N; k++) for (let j = 0; j < nu; j++) u[k * nu + j] = col[uCol(k) + j];
     } else if (code === ms.infeasible) status = 'infeasible';
     const rawStatus = Object.entries(ms).find(([, v]) => v === code)?.[0] ?? String(code);
-    return { status, objective, x, u, solveMs: performance.now() - t0, rawStatus };
+    return { status, objective, x, u, solveMs: performance.now() - t0, rawStatus: finiteBounds ? `${rawStatus} (with ±${FAR_BOUND} for free columns)` : rawStatus };
   } finally {
     model.dispose();
   }
+  }
 }
+
+/** Stand-in for "no bound" when HiGHS refuses an all-free problem. */
+const FAR_BOUND = 1e7;
