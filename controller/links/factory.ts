@@ -74,7 +74,10 @@ export async function createVehicleLink(urlOrProfile: string | LinkProfile, opts
     case 'mavlink': {
       const { MavlinkVehicleLink, mavlinkLinkSettings } = await import('./mavlink/mavlink-link.ts');
       const o = address.options;
+      // Sharing the vehicle's system id means we are one of its components: an onboard computer.
+      const onboard = o.systemId !== undefined && o.systemId === o.targetSystemId;
       return new MavlinkVehicleLink(mavlinkLinkSettings(address.endpoint, lens(), {
+        ...(onboard ? { role: 'onboard' as const } : {}),
         ...opts.mavlink,
         ...(o.systemId !== undefined ? { systemId: o.systemId } : {}),
         ...(o.componentId !== undefined ? { componentId: o.componentId } : {}),

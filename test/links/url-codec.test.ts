@@ -6,7 +6,8 @@ import { MavlinkDecoder, MavlinkEncoder, type MavlinkFrame, paramExtReal32String
 import { decodeMode, px4CustomMode, wireModeFor } from '../../controller/links/mavlink/modes.ts';
 import { focalLengthFromZoomLevel, focusDistanceFromLevel, focusLevelPercent, zoomLevelPercent } from '../../controller/links/mavlink/lens-levels.ts';
 import { setpointTypeMask } from '../../controller/links/mavlink/mavlink-link.ts';
-import { loadRig } from '../../hardware-profiles/loader.ts';
+import { loadProfile, loadRig, resolveProfilePath } from '../../hardware-profiles/loader.ts';
+import type { LinkProfile } from '../../hardware-profiles/schema.ts';
 import type { FlightMode } from '../../core/vehicle-link.ts';
 
 describe('link URLs', () => {
@@ -64,6 +65,9 @@ describe('link URLs', () => {
     const viaProfile = await createVehicleLink({ type: 'link', name: 'p', kind: 'mavlink', url: 'mavlink:tcp://127.0.0.1:5760', systemId: 250, autopilot: 'ardupilot' }, { lens });
     expect(viaProfile.endpoint).toBe('mavlink:tcp://127.0.0.1:5760');
     expect((viaProfile as unknown as { settings: { systemId: number; autopilot: string } }).settings).toMatchObject({ systemId: 250, autopilot: 'ardupilot' });
+    const shipped = await createVehicleLink(loadProfile<LinkProfile>(resolveProfilePath('serial'), 'link'), { lens });
+    expect((shipped as unknown as { settings: { role: string; componentId: number } }).settings).toMatchObject({ role: 'onboard', componentId: 191 });
+    expect(shipped.endpoint).toBe('mavlink:serial:///dev/ttyACM0:921600');
     await expect(createVehicleLink({ type: 'link', name: 'nourl', kind: 'mavlink' })).rejects.toMatchObject({ code: 'LINK_PROFILE_INCOMPLETE' });
     await expect(createVehicleLink({ type: 'link', name: 'noaddr', kind: 'mavsdk' })).rejects.toThrow(/grpcAddress/);
     await expect(createVehicleLink('mavlink:bogus')).rejects.toMatchObject({ code: 'LINK_URL_INVALID' });
