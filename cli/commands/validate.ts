@@ -21,6 +21,8 @@ import type { Rig } from '../../hardware-profiles/schema.ts';
 import { type LoadedScene, loadScene } from '../../sim/scene-loader.ts';
 import { runShot, type RunShotResult } from '../../sim/harness.ts';
 import { BaselineShotController } from '../../sim/baseline-controller.ts';
+import { createMpcShotController } from '../../controller/mpc-shot-controller.ts';
+import { SimWorld } from '../../sim/world.ts';
 import type { ShotMetrics } from '../../sim/metrics.ts';
 
 export interface ControllerContext {
@@ -34,14 +36,28 @@ export interface ControllerEntry {
   create(ctx: ControllerContext): Promise<ShotController>;
 }
 
+/** Background objects a shallow-DoF shot may keep soft (world positions resolved by a throw-away SimWorld). */
+function sceneBackground(scene: LoadedScene): Array<{ name: string; positionNedM: { x: number; y: number; z: number } }> {
+  return new SimWorld(scene).objects.filter((o) => o.role === 'background').map((o) => ({ name: o.name, positionNedM: o.positionNedM }));
+}
+
 /** Controllers `--controller` can name. */
 export const CONTROLLERS: Record<string, ControllerEntry> = {
+  mpc: {
+    summary: 'joint pose + gimbal + lens MPC (RTI-SQP) flying the shot recipe (controller/mpc-shot-controller.ts)',
+    create: async ({ rig, scene }) =>
+      createMpcShotController({
+        rig,
+        geofence: scene.spec.geofence,
+        background: sceneBackground(scene),
+      }),
+  },
   baseline: {
     summary: 'hover at the start point, aim gimbal/yaw at the subject, zoom for the framing, focus on the subject',
     create: async ({ rig }) => new BaselineShotController({ rig }),
   },
 };
-export const DEFAULT_CONTROLLER = 'baseline';
+export const DEFAULT_CONTROLLER = 'mpc';
 
 /** Shot length when neither --duration nor the spec's durationS says, s. */
 export const DEFAULT_DURATION_S = 20;

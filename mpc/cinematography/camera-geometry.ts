@@ -45,9 +45,6 @@ export class CameraGeometry {
   readonly optical = new Float64Array(3); // X, Y, Z
   /** ∂(X, Y, Z)/∂q of the last projected point, 3 × NQ row-major */
   readonly dOptical = new Float64Array(3 * NQ);
-  /** d = P − c of the last point, and its Euclidean length */
-  readonly offset = new Float64Array(3);
-  distanceM = 0;
 
   constructor(mount: MountOffset) {
     this.mount = { x: mount.x, y: mount.y, z: mount.z };
@@ -71,15 +68,10 @@ export class CameraGeometry {
   }
 
   /**
-   * Project the world point at `P[o..o+2]`: fills optical, dOptical, offset
-   * and distanceM.
+   * Project the world point at `P[o..o+2]`: fills optical and dOptical.
    */
   project(P: Float64Array, o: number): void {
     const dN = P[o] - this.centre[0], dE = P[o + 1] - this.centre[1], dD = P[o + 2] - this.centre[2];
-    this.offset[0] = dN;
-    this.offset[1] = dE;
-    this.offset[2] = dD;
-    this.distanceM = Math.hypot(dN, dE, dD);
     const cf = this.cphi, sf = this.sphi, ct = this.cth, st = this.sth;
     // rows of ∂(X, Y, Z)/∂d
     const xN = -sf, xE = cf, xD = 0;
@@ -109,22 +101,5 @@ export class CameraGeometry {
     J[15] = zPhi - (zN * g[0] + zE * g[1] + zD * g[2]);
     J[16] = zTh;
     J[17] = zPhi;
-  }
-
-  /**
-   * ∂(1/‖d‖)/∂q of the last projected point into `target[0..NQ)`: the focus
-   * quantity is the inverse Euclidean distance from the camera centre.
-   */
-  inverseDistanceGradient(target: Float64Array): void {
-    const r = Math.max(this.distanceM, 1e-6);
-    const k = 1 / (r * r * r);
-    const d = this.offset, g = this.dcdYaw;
-    // ∂‖d‖/∂p = −d/r, ∂‖d‖/∂ψ = −d·g/r, so ∂(1/r)/∂· = −(∂r)/r²
-    target[0] = d[0] * k;
-    target[1] = d[1] * k;
-    target[2] = d[2] * k;
-    target[3] = (d[0] * g[0] + d[1] * g[1] + d[2] * g[2]) * k;
-    target[4] = 0;
-    target[5] = 0;
   }
 }

@@ -44,22 +44,22 @@ export const FENCE_EDGE_SLOTS = 4;
 
 /** Parameters of one subject slot, relative to its base offset. */
 export const SLOT = {
-  /** eye point, NED (composition) */
+  /** eye point, NED: composition, and its optical depth is the focus distance */
   EYE: 0,
-  /** mid-body point, NED (image size depth and focus distance) */
-  MID: 3,
-  HEIGHT_M: 6,
-  U_TARGET: 7,
-  V_TARGET: 8,
+  /** feet and head-top points, NED: the full-body image height is v(feet) − v(top) */
+  FEET: 3,
+  TOP: 6,
+  U_TARGET: 9,
+  V_TARGET: 10,
   /** full-body image height / frame height */
-  SIZE_TARGET: 9,
-  W_COMPOSITION: 10,
-  W_SIZE: 11,
-  W_FOCUS: 12,
+  SIZE_TARGET: 11,
+  W_COMPOSITION: 12,
+  W_SIZE: 13,
+  W_FOCUS: 14,
   /** 1 = this subject must lie inside the depth of field (soft constraint) */
-  IN_BAND: 13,
+  IN_BAND: 15,
 } as const;
-export const SLOT_SIZE = 14;
+export const SLOT_SIZE = 16;
 
 const SLOTS_END = SUBJECT_SLOTS * SLOT_SIZE;
 

@@ -18,7 +18,7 @@ describe('CinematographyModel', () => {
     expect(model.lbx[X.VD]).toBe(-3);
     expect(model.ubu[U.ZOOM_RATE]).toBeCloseTo(0.9 * 40, 12);
     expect(model.ubu[U.FOCUS_RATE]).toBeCloseTo(0.9 * 8, 12);
-    expect(model.lbx[X.GIMBAL_PITCH]).toBeCloseTo((-135 * Math.PI) / 180, 12);
+    expect(model.lbx[X.GIMBAL_PITCH]).toBeCloseTo(-Math.PI / 2, 12); // rig allows −135°, the picture stays upright
   });
 
   it('rejects invalid settings with a message naming the field', () => {

@@ -18,6 +18,8 @@ export const VERTICAL_ACCEL_SHARE = 0.8;
 export const DEFAULT_JERK_LIMIT_MPS3 = 12;
 /** The gimbal trims heading by at most this much; the vehicle turns for the rest. */
 export const GIMBAL_YAW_LIMIT_RAD = 60 * RAD_PER_DEG;
+/** The camera never tips past straight down: beyond −90° the picture would be upside down. */
+export const UPRIGHT_MIN_GIMBAL_PITCH_RAD = -Math.PI / 2;
 /** Nearest focus the plan uses when the lens has no stated far limit: 0 dioptres = infinity. */
 export const INFINITY_FOCUS_DPT = 0;
 
@@ -46,7 +48,7 @@ export function boundsFromRig(rig: Rig, jerkLimitMps3 = DEFAULT_JERK_LIMIT_MPS3)
   lbx[X.AE] = -aH; ubx[X.AE] = aH;
   lbx[X.AD] = -aV; ubx[X.AD] = aV;
 
-  lbx[X.GIMBAL_PITCH] = gimbal.axes.pitch.minDeg * RAD_PER_DEG;
+  lbx[X.GIMBAL_PITCH] = Math.max(gimbal.axes.pitch.minDeg * RAD_PER_DEG, UPRIGHT_MIN_GIMBAL_PITCH_RAD);
   ubx[X.GIMBAL_PITCH] = gimbal.axes.pitch.maxDeg * RAD_PER_DEG;
   lbx[X.GIMBAL_YAW] = Math.max(gimbal.axes.yaw.minDeg * RAD_PER_DEG, -GIMBAL_YAW_LIMIT_RAD);
   ubx[X.GIMBAL_YAW] = Math.min(gimbal.axes.yaw.maxDeg * RAD_PER_DEG, GIMBAL_YAW_LIMIT_RAD);

@@ -26,13 +26,13 @@ describe('focus band', () => {
 });
 
 describe('focus residual and constraints', () => {
-  it('residual is w·(1/d − D): zero when focused on the subject', () => {
+  it('residual is w·(1/depth − D): zero when focused at the eye point\'s optical depth', () => {
     const { x, p } = randomStage(seededRandom(21));
     const o = P.slot(0);
     const geom = new CameraGeometry(MOUNT);
     geom.setState(x);
-    geom.project(p, o + SLOT.MID);
-    x[X.FOCUS_DPT] = 1 / geom.distanceM;
+    geom.project(p, o + SLOT.EYE);
+    x[X.FOCUS_DPT] = 1 / geom.optical[2];
     const r = new Float64Array(1);
     focusResidual(geom, x, p, o, r, 0, null, NX, new Float64Array(NQ + 2));
     expect(Math.abs(r[0])).toBeLessThan(1e-12);

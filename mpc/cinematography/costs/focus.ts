@@ -4,11 +4,14 @@
  * N = 2^(irisStops/2). In dioptres the band is symmetric and the residuals
  * are smooth, so focus and aperture can be chosen together by Gauss-Newton.
  *
+ * d is the optical depth of the subject's eye point (the plane of focus is
+ * perpendicular to the optical axis, so depth, not range, decides sharpness).
+ *
  *   residual   r = w·(1/d − D)                         pulls focus onto the subject
  *   in band    ±(1/d − D) − m·b ≤ 0                     soft, two rows per slot
  *   defocus    m_bg·b − (D − 1/d_bg) ≤ 0                background beyond the far limit
  */
-import { CameraGeometry, NQ } from '../camera-geometry.ts';
+import { CameraGeometry, MIN_COST_DEPTH_M, NQ } from '../camera-geometry.ts';
 import { P, SLOT, X } from '../layout.ts';
 import { addGeometryRow } from './image-terms.ts';
 
@@ -29,7 +32,23 @@ export function focusBand(
   return b;
 }
 
-/** Focus row (1) of a slot: w·(1/d − D), d from the camera centre to the slot's mid-body point. */
+/**
+ * Project the slot's eye point; returns 1/depth and writes ∂(1/depth)/∂q into
+ * grad[0..NQ) (zero where the depth is clamped).
+ */
+function inverseDepth(geom: CameraGeometry, p: Float64Array, slotBase: number, grad: Float64Array): number {
+  geom.project(p, slotBase + SLOT.EYE);
+  const z = geom.optical[2];
+  if (z < MIN_COST_DEPTH_M) {
+    grad.fill(0, 0, NQ);
+    return 1 / MIN_COST_DEPTH_M;
+  }
+  const k = -1 / (z * z);
+  for (let j = 0; j < NQ; j++) grad[j] = k * geom.dOptical[2 * NQ + j];
+  return 1 / z;
+}
+
+/** Focus row (1) of a slot: w·(1/d − D), d the optical depth of the slot's eye point. */
 export function focusResidual(
   geom: CameraGeometry, x: Float64Array, p: Float64Array, slotBase: number,
   r: Float64Array, row: number, drdx: Float64Array | null, nx: number, scratch: Float64Array,
@@ -39,10 +58,8 @@ export function focusResidual(
     r[row] = 0;
     return;
   }
-  geom.project(p, slotBase + SLOT.MID);
-  r[row] = w * (1 / Math.max(geom.distanceM, 1e-6) - x[X.FOCUS_DPT]);
+  r[row] = w * (inverseDepth(geom, p, slotBase, scratch) - x[X.FOCUS_DPT]);
   if (!drdx) return;
-  geom.inverseDistanceGradient(scratch);
   addGeometryRow(drdx, nx, row, w, scratch, 0);
   drdx[row * nx + X.FOCUS_DPT] -= w;
 }
@@ -57,14 +74,12 @@ export function focusBandConstraint(
     h[row + 1] = -1;
     return;
   }
-  geom.project(p, slotBase + SLOT.MID);
   const margin = p[P.BAND_MARGIN];
+  const e = inverseDepth(geom, p, slotBase, scratch) - x[X.FOCUS_DPT];
   const b = focusBand(x[X.FOCAL_MM], x[X.IRIS_STOPS], cocMm, scratch, NQ);
-  const e = 1 / Math.max(geom.distanceM, 1e-6) - x[X.FOCUS_DPT];
   h[row] = e - margin * b;
   h[row + 1] = -e - margin * b;
   if (!dhdx) return;
-  geom.inverseDistanceGradient(scratch);
   const dbdf = scratch[NQ], dbdA = scratch[NQ + 1];
   for (let s = 0; s < 2; s++) {
     const sign = s === 0 ? 1 : -1;

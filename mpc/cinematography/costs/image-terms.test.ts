@@ -62,13 +62,17 @@ describe('composition residual', () => {
 });
 
 describe('size residual', () => {
-  it('is zero when the full-body height fraction f·h/(z·Sh) equals the target (optics reference)', () => {
+  const pose = (x: Float64Array) => cameraPoseFromVehicle(vec3(x[X.PN], x[X.PE], x[X.PD]), x[X.YAW],
+    { pitchRad: x[X.GIMBAL_PITCH], yawRad: x[X.GIMBAL_YAW], rollRad: 0 }, MOUNT);
+
+  it('measures v(feet) − v(head top) like the simulator metrics (mpc/camera.ts reference)', () => {
     const { x, p } = randomStage(seededRandom(6));
     const geom = new CameraGeometry(MOUNT);
     geom.setState(x);
-    geom.project(p, o + SLOT.MID);
-    const depth = geom.optical[2];
-    p[o + SLOT.SIZE_TARGET] = imageHeightFraction(x[X.FOCAL_MM], p[o + SLOT.HEIGHT_M], depth, SENSOR.sensorHeightMm);
+    const intr = { focalLengthMm: x[X.FOCAL_MM], ...SENSOR };
+    const feet = projectPoint(pose(x), intr, vec3(p[o + SLOT.FEET], p[o + SLOT.FEET + 1], p[o + SLOT.FEET + 2]));
+    const top = projectPoint(pose(x), intr, vec3(p[o + SLOT.TOP], p[o + SLOT.TOP + 1], p[o + SLOT.TOP + 2]));
+    p[o + SLOT.SIZE_TARGET] = feet.v - top.v;
     const r = new Float64Array(1);
     sizeResidual(geom, SENSOR, x, p, o, r, 0, null, NX);
     expect(Math.abs(r[0])).toBeLessThan(1e-12);
@@ -76,5 +80,19 @@ describe('size residual', () => {
     p[o + SLOT.SIZE_TARGET] *= 0.9;
     sizeResidual(geom, SENSOR, x, p, o, r, 0, null, NX);
     expect(r[0]).toBeCloseTo(p[o + SLOT.W_SIZE] * (1 / 0.9 - 1), 10);
+  });
+
+  it('agrees with f·h/(z·Sh) (optics imageHeightFraction) for a level camera to 1 % at 10 m', () => {
+    const { x, p } = randomStage(seededRandom(8));
+    x[X.GIMBAL_PITCH] = 0; x[X.GIMBAL_YAW] = 0; x[X.YAW] = 0; x[X.PN] = 0; x[X.PE] = 0; x[X.PD] = -0.85;
+    const h = 1.7;
+    p[o + SLOT.FEET] = 10; p[o + SLOT.FEET + 1] = 0; p[o + SLOT.FEET + 2] = 0;
+    p[o + SLOT.TOP] = 10; p[o + SLOT.TOP + 1] = 0; p[o + SLOT.TOP + 2] = -h;
+    p[o + SLOT.SIZE_TARGET] = imageHeightFraction(x[X.FOCAL_MM], h, 10 - MOUNT.x, SENSOR.sensorHeightMm);
+    const geom = new CameraGeometry(MOUNT);
+    geom.setState(x);
+    const r = new Float64Array(1);
+    sizeResidual(geom, SENSOR, x, p, o, r, 0, null, NX);
+    expect(Math.abs(r[0] / p[o + SLOT.W_SIZE])).toBeLessThan(0.01);
   });
 });

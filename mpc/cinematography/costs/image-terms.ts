@@ -6,8 +6,11 @@
  * ny × nx matrix (only the geometry and focal-length columns are non-zero).
  *
  *   u = ½ + (f/Sw)·X/Z,   v = ½ + (f/Sh)·Y/Z           (mpc/camera.ts)
- *   size = f·h/(Z·Sh)                                    (mpc/optics.ts imageHeightFraction)
+ *   size = v(feet) − v(head top)                         (projected full-body height, as measured)
  *   r_u = w_c·(u − u*), r_v = w_c·(v − v*), r_s = w_s·(size/size* − 1)
+ *
+ * For a level camera size ≈ f·h/(z·Sh) (mpc/optics.ts imageHeightFraction);
+ * projecting both ends keeps it exact when the camera looks up or down.
  */
 import { CameraGeometry, GEOMETRY_STATE_INDEX, MIN_COST_DEPTH_M, NQ } from '../camera-geometry.ts';
 import { SLOT, X } from '../layout.ts';
@@ -59,7 +62,29 @@ export function compositionResidual(
   drdx[(row + 1) * nx + X.FOCAL_MM] += (w * Yo) / (Z * sensor.sensorHeightMm);
 }
 
-/** Size row (1) of the slot: relative error of the full-body image height fraction. */
+/**
+ * v of the point at p[o..o+2] and, with a Jacobian, add coef·∂v/∂x into row
+ * `row` of drdx. `geom`'s state must be set.
+ */
+function projectV(
+  geom: CameraGeometry, sensor: SensorSize, f: number, p: Float64Array, o: number,
+  coef: number, drdx: Float64Array | null, row: number, nx: number,
+): number {
+  geom.project(p, o);
+  const ky = f / sensor.sensorHeightMm;
+  const Yo = geom.optical[1];
+  const clamped = geom.optical[2] < MIN_COST_DEPTH_M;
+  const Z = clamped ? MIN_COST_DEPTH_M : geom.optical[2];
+  if (drdx) {
+    const J = geom.dOptical;
+    addGeometryRow(drdx, nx, row, (coef * ky) / Z, J, NQ);
+    if (!clamped) addGeometryRow(drdx, nx, row, (-coef * ky * Yo) / (Z * Z), J, 2 * NQ);
+    drdx[row * nx + X.FOCAL_MM] += (coef * Yo) / (Z * sensor.sensorHeightMm);
+  }
+  return 0.5 + ky * (Yo / Z);
+}
+
+/** Size row (1) of the slot: relative error of the projected full-body height (feet − head top). */
 export function sizeResidual(
   geom: CameraGeometry, sensor: SensorSize, x: Float64Array, p: Float64Array, slotBase: number,
   r: Float64Array, row: number, drdx: Float64Array | null, nx: number,
@@ -70,13 +95,8 @@ export function sizeResidual(
     r[row] = 0;
     return;
   }
-  geom.project(p, slotBase + SLOT.MID);
-  const f = x[X.FOCAL_MM], h = p[slotBase + SLOT.HEIGHT_M];
-  const clamped = geom.optical[2] < MIN_COST_DEPTH_M;
-  const Z = clamped ? MIN_COST_DEPTH_M : geom.optical[2];
-  const size = (f * h) / (Z * sensor.sensorHeightMm);
-  r[row] = w * (size / target - 1);
-  if (!drdx) return;
-  if (!clamped) addGeometryRow(drdx, nx, row, (-w * size) / (target * Z), geom.dOptical, 2 * NQ);
-  drdx[row * nx + X.FOCAL_MM] += (w * h) / (Z * sensor.sensorHeightMm * target);
+  const f = x[X.FOCAL_MM], k = w / target;
+  const vFeet = projectV(geom, sensor, f, p, slotBase + SLOT.FEET, k, drdx, row, nx);
+  const vTop = projectV(geom, sensor, f, p, slotBase + SLOT.TOP, -k, drdx, row, nx);
+  r[row] = w * ((vFeet - vTop) / target - 1);
 }

@@ -75,8 +75,8 @@ export function randomStage(rand: () => number): { x: Float64Array; u: Float64Ar
     const n = x[X.PN] + dist * Math.cos(look + off), e = x[X.PE] + dist * Math.sin(look + off);
     const h = r(1.5, 1.9);
     p[o + SLOT.EYE] = n; p[o + SLOT.EYE + 1] = e; p[o + SLOT.EYE + 2] = -0.93 * h;
-    p[o + SLOT.MID] = n; p[o + SLOT.MID + 1] = e; p[o + SLOT.MID + 2] = -0.53 * h;
-    p[o + SLOT.HEIGHT_M] = h;
+    p[o + SLOT.FEET] = n; p[o + SLOT.FEET + 1] = e; p[o + SLOT.FEET + 2] = 0;
+    p[o + SLOT.TOP] = n; p[o + SLOT.TOP + 1] = e; p[o + SLOT.TOP + 2] = -h;
     p[o + SLOT.U_TARGET] = r(0.3, 0.7);
     p[o + SLOT.V_TARGET] = r(0.3, 0.5);
     p[o + SLOT.SIZE_TARGET] = r(0.3, 1.6);

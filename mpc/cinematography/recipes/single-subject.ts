@@ -1,0 +1,188 @@
+/**
+ * Recipes that frame one subject from a viewpoint that follows it: track
+ * (alongside, side kept or asked for), follow (behind), lead (in front),
+ * profile (side on, lead room ahead), orbit (bearing sweeps at a speed),
+ * establishing (high and wide) and hold (stay put, keep the subject framed
+ * where it is).
+ */
+import { PERSON_POINT_HEIGHT_FRACTION } from '../../../core/framing.ts';
+import type { Framing, Side } from '../../../core/shot-spec.ts';
+import { cameraPoseFromVehicle } from '../../../core/frames.ts';
+import { clamp } from '../../../core/units.ts';
+import { projectPoint } from '../../camera.ts';
+import {
+  SubjectSampler, WEIGHTS, aimSlot, altitudeForAngleM, angleDiff, clearSlot, eyeLineFor, fixedFocalOr, frameSubject,
+  framingSize, holdLens, lensAndDistanceForFraming, placeCamera, safeDistanceM, sideOffsetRad, startBearingRad,
+  type SubjectView,
+} from './common.ts';
+import { applyShallowDepthOfField } from './depth-of-field.ts';
+import { createSlotReference, type RecipeContext, type ShotRecipe, type StageReference } from './types.ts';
+
+/** Horizontal share of the frame left ahead of a subject moving across it (lead room), at full speed. */
+export const LEAD_ROOM = 1 / 6;
+/** Speed at which lead room is complete, m/s. */
+export const LEAD_ROOM_FULL_SPEED_MPS = 1.5;
+export const DEFAULT_PREFERRED_DISTANCE_M = 6;
+export const DEFAULT_ORBIT_SPEED_MPS = 2;
+export const ESTABLISHING_DISTANCE_M = 18;
+
+/**
+ * Horizontal target for a subject moving across the frame: offset against its
+ * motion so there is room ahead of it (the rule every operator follows).
+ */
+export function leadRoomU(view: SubjectView, cameraBearingFromSubjectRad: number): number {
+  const speed = Math.hypot(view.velocityNedMps.x, view.velocityNedMps.y);
+  if (speed < 1e-3) return 0.5;
+  // camera looks along bearing + π; its image-right direction is that + π/2
+  const rightRad = cameraBearingFromSubjectRad + Math.PI + Math.PI / 2;
+  const across = (view.velocityNedMps.x * Math.cos(rightRad) + view.velocityNedMps.y * Math.sin(rightRad)) / LEAD_ROOM_FULL_SPEED_MPS;
+  return 0.5 - LEAD_ROOM * clamp(across, -1, 1);
+}
+
+function firstSubject(ctx: RecipeContext): string {
+  return ctx.spec.focusOn && ctx.spec.subjects.length === 0 ? ctx.spec.focusOn : ctx.spec.subjects[0]!;
+}
+
+/** Shared by the viewpoint-following kinds: bearing rule per kind, framing per kind. */
+function followingRecipe(
+  ctx: RecipeContext,
+  defaultFraming: Framing,
+  bearingRule: (view: SubjectView, elapsedS: number) => number,
+  kind: ShotRecipe['kind'],
+  durationS: number | null,
+): ShotRecipe {
+  const sampler = new SubjectSampler(ctx);
+  const name = firstSubject(ctx);
+  const view0 = sampler.at(name, ctx.startTimeS);
+  const framing = ctx.spec.framing ?? defaultFraming;
+  const { focalLengthMm, distanceM } = lensAndDistanceForFraming(ctx, framing, view0.heightM, ctx.spec.distanceM ?? DEFAULT_PREFERRED_DISTANCE_M);
+  const size = framingSize(framing);
+  const eyeV = eyeLineFor(ctx, framing);
+  return {
+    kind,
+    durationS,
+    reference(elapsedS: number, timeS: number, out: StageReference): void {
+      const view = sampler.at(name, timeS);
+      const bearing = bearingRule(view, elapsedS);
+      const alt = altitudeForAngleM(ctx, view, distanceM, ctx.spec.angle);
+      // horizontal distance whose 3-D distance to mid-body gives the framing's size
+      const dz = alt - view.heightM * PERSON_POINT_HEIGHT_FRACTION.hips;
+      const horizontal = Math.sqrt(Math.max(distanceM * distanceM - dz * dz, safeDistanceM(ctx) ** 2));
+      placeCamera(out, view.feetNedM, bearing, horizontal, alt);
+      out.wPosNE = WEIGHTS.positionNE;
+      out.wPosD = WEIGHTS.positionD;
+      out.wVel = WEIGHTS.velocity;
+      frameSubject(aimSlot(out.slots[0], view), leadRoomU(view, bearing), eyeV, size);
+      clearSlot(out.slots[1]);
+      holdLens(ctx, out, focalLengthMm);
+      applyShallowDepthOfField(ctx, out, sampler, timeS);
+    },
+  };
+}
+
+/** Bearing kept relative to the subject's heading: the spec's side, else where the camera is at the start. */
+function relativeBearing(ctx: RecipeContext, sampler: SubjectSampler, defaultSide: Side | null): (v: SubjectView) => number {
+  const name = firstSubject(ctx);
+  const view0 = sampler.at(name, ctx.startTimeS);
+  const side = ctx.spec.side ?? defaultSide;
+  const offset = side ? sideOffsetRad(side) : angleDiff(startBearingRad(ctx, view0.feetNedM), view0.headingRad);
+  return (v) => v.headingRad + offset;
+}
+
+export function trackRecipe(ctx: RecipeContext): ShotRecipe {
+  const rule = relativeBearing(ctx, new SubjectSampler(ctx), null);
+  return followingRecipe(ctx, 'full', (v) => rule(v), 'track', ctx.spec.durationS ?? null);
+}
+
+export function followRecipe(ctx: RecipeContext): ShotRecipe {
+  const rule = relativeBearing(ctx, new SubjectSampler(ctx), 'behind');
+  return followingRecipe(ctx, 'full', (v) => rule(v), 'follow', ctx.spec.durationS ?? null);
+}
+
+export function leadRecipe(ctx: RecipeContext): ShotRecipe {
+  const rule = relativeBearing(ctx, new SubjectSampler(ctx), 'front');
+  return followingRecipe(ctx, 'full', (v) => rule(v), 'lead', ctx.spec.durationS ?? null);
+}
+
+export function profileRecipe(ctx: RecipeContext): ShotRecipe {
+  const side = ctx.spec.side === 'left' || ctx.spec.side === 'right' ? ctx.spec.side : 'right';
+  const rule = relativeBearing({ ...ctx, spec: { ...ctx.spec, side } }, new SubjectSampler(ctx), side);
+  return followingRecipe(ctx, 'full', (v) => rule(v), 'profile', ctx.spec.durationS ?? null);
+}
+
+/** Orbit: bearing (world) sweeps from where the camera is at speed/distance rad/s; clockwise seen from above by default. */
+export function orbitRecipe(ctx: RecipeContext): ShotRecipe {
+  const sampler = new SubjectSampler(ctx);
+  const view0 = sampler.at(firstSubject(ctx), ctx.startTimeS);
+  const framing = ctx.spec.framing ?? 'full';
+  const { distanceM } = lensAndDistanceForFraming(ctx, framing, view0.heightM, ctx.spec.distanceM ?? DEFAULT_PREFERRED_DISTANCE_M);
+  const sign = ctx.spec.direction === 'counterclockwise' ? -1 : 1;
+  const bearing0 = startBearingRad(ctx, view0.feetNedM);
+  const durationS = ctx.spec.durationS ?? null;
+  const rateRadps = ctx.spec.speedMps !== undefined || durationS === null
+    ? (ctx.spec.speedMps ?? DEFAULT_ORBIT_SPEED_MPS) / distanceM
+    : (2 * Math.PI) / durationS;
+  return followingRecipe(ctx, 'full', (_v, elapsedS) => bearing0 + sign * rateRadps * elapsedS, 'orbit', durationS);
+}
+
+/** Establishing: high and wide at the shortest focal length, subject small in frame, deep focus. */
+export function establishingRecipe(ctx: RecipeContext): ShotRecipe {
+  const sampler = new SubjectSampler(ctx);
+  const view0 = sampler.at(firstSubject(ctx), ctx.startTimeS);
+  const bearing0 = startBearingRad(ctx, view0.feetNedM);
+  const deep: RecipeContext = {
+    ...ctx,
+    spec: {
+      ...ctx.spec,
+      focalLengthMm: fixedFocalOr(ctx, ctx.rig.lens.focalLengthMm.min),
+      angle: ctx.spec.angle ?? 'high',
+      depthOfField: ctx.spec.depthOfField ?? 'deep',
+      distanceM: ctx.spec.distanceM ?? ESTABLISHING_DISTANCE_M,
+    },
+  };
+  return followingRecipe(deep, 'extreme-wide', () => bearing0, 'establishing', ctx.spec.durationS ?? null);
+}
+
+/**
+ * Hold: the camera stays where it is; a named subject stays where it is in the
+ * frame now (clamped away from the edges) and in focus; the lens holds.
+ */
+export function holdRecipe(ctx: RecipeContext): ShotRecipe {
+  const sampler = new SubjectSampler(ctx);
+  const name = ctx.spec.subjects[0] ?? null;
+  const focal = fixedFocalOr(ctx, ctx.start.focalLengthMm);
+  let u0 = 0.5, v0 = 0.4;
+  if (name) {
+    const view0 = sampler.at(name, ctx.startTimeS);
+    const slot = aimSlot(createSlotReference(), view0);
+    const pose = cameraPoseFromVehicle(ctx.start.positionNedM, ctx.start.yawRad,
+      { pitchRad: ctx.start.gimbalPitchRad, yawRad: 0, rollRad: 0 }, ctx.rig.gimbal.mountOffsetM);
+    const pr = projectPoint(pose, { focalLengthMm: ctx.start.focalLengthMm, sensorWidthMm: ctx.rig.camera.sensorWidthMm, sensorHeightMm: ctx.rig.camera.sensorHeightMm }, slot.eyeNedM);
+    if (pr.inFront) {
+      u0 = clamp(pr.u, 0.2, 0.8);
+      v0 = clamp(pr.v, 0.2, 0.8);
+    }
+  }
+  const start = ctx.start.positionNedM;
+  return {
+    kind: 'hold',
+    durationS: ctx.spec.durationS ?? null,
+    reference(_elapsedS: number, timeS: number, out: StageReference): void {
+      out.positionNedM.x = start.x;
+      out.positionNedM.y = start.y;
+      out.positionNedM.z = start.z;
+      out.wPosNE = 2 * WEIGHTS.positionNE;
+      out.wPosD = 2 * WEIGHTS.positionD;
+      out.wVel = WEIGHTS.velocity;
+      holdLens(ctx, out, focal);
+      if (name) frameSubject(aimSlot(out.slots[0], sampler.at(name, timeS)), u0, v0, 0);
+      else {
+        clearSlot(out.slots[0]);
+        out.focusDioptres = 1 / Math.max(ctx.start.focusDistanceM, 0.3);
+        out.wFocusRef = WEIGHTS.focus;
+      }
+      clearSlot(out.slots[1]);
+      out.wFocal = WEIGHTS.focalSchedule;
+    },
+  };
+}
