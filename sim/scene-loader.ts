@@ -58,9 +58,10 @@ function schemaProblems(schema: TSchema, doc: unknown, prefix: string, out: Scen
     const branches = (e.schema as { anyOf?: TSchema[] }).anyOf;
     const value = e.value as { type?: unknown } | null;
     if (branches && value && typeof value === 'object' && !Array.isArray(value)) {
-      const types = branches.map((b) => (b as { properties?: { type?: { const?: unknown } } }).properties?.type?.const).filter((t) => t !== undefined);
+      const typeOf = (b: TSchema): unknown => (b as unknown as { properties?: { type?: { const?: unknown } } }).properties?.type?.const;
+      const types = branches.map(typeOf).filter((t) => t !== undefined);
       if (types.length === branches.length) {
-        const branch = branches.find((b) => (b as { properties: { type: { const: unknown } } }).properties.type.const === value.type);
+        const branch = branches.find((b) => typeOf(b) === value.type);
         if (!branch) out.push({ path: `${path}/type`, message: `must be one of ${types.map((t) => JSON.stringify(t)).join(', ')} (got ${JSON.stringify(value.type)})` });
         else schemaProblems(branch, value, path, out);
         continue;
