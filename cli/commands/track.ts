@@ -100,7 +100,8 @@ export async function run(argv: string[]): Promise<number> {
     const detectMs: number[] = [];
     const ids = new Set<number>();
     const total = Math.min(info.frameCount ?? Infinity, maxFrames);
-    const showProgress = Number.isFinite(total) && !values.json ? true : Number.isFinite(total) && process.stderr.isTTY;
+    // stderr: a live bar on a terminal, a line every 10 % otherwise (stdout stays clean JSON)
+    const showProgress = Number.isFinite(total);
     let frames = 0;
     let firstS = 0;
     let lastProgress = -1;

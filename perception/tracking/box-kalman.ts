@@ -98,6 +98,16 @@ export class BoxKalman {
     return target;
   }
 
+  /**
+   * Stop extrapolating the box size: after a missed detection the size rate
+   * is mostly the detector's jitter, and extrapolating it shrinks or swells
+   * a coasting box into nonsense (ByteTrack zeroes it the same way).
+   */
+  freezeSize(): void {
+    this.x[6] = 0;
+    this.x[7] = 0;
+  }
+
   /** Stop extrapolating motion (a long-lost track should wait where it was last seen, not drift away). */
   damp(factor: number): void {
     for (let k = 4; k < 8; k++) this.x[k]! *= factor;

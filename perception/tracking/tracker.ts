@@ -206,6 +206,7 @@ export class MultiObjectTracker {
       this.update(tracks2[i]!, low[j]!, nowS, null);
       matched.add(tracks2[i]!);
     }
+    for (const t of this.tracks) if (!matched.has(t)) t.kf.freezeSize();
 
     // unclaimed confident detections: a lost track that looks the same and could have walked here, else a new track
     for (let j = 0; j < high.length; j++) {
