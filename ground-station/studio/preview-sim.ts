@@ -1,0 +1,163 @@
+/**
+ * "Simulate first": fly a shot ahead of time in a copy of the set, starting
+ * from where the drone is now, and score it with the simulator's metrics.
+ *
+ * The copy: the same scene and seed, with the drone placed at its current
+ * pose (position, heading, gimbal, lens) hovering, stepped forward to the
+ * live simulated time. Subjects and wind are scripted or seeded, independent
+ * of the drone, so the copy's people are exactly where the live ones are.
+ * Then the shot is flown closed loop at the control rate, as sim/harness.ts
+ * does from a scene's start, and sim/metrics.ts scores the trace.
+ */
+import { CinePilotError } from '../../core/errors.ts';
+import type { ShotSpec } from '../../core/shot-spec.ts';
+import { clone } from '../../core/vec3.ts';
+import { monotonicS, radToDeg } from '../../core/units.ts';
+import type { VehicleTelemetry } from '../../core/vehicle-link.ts';
+import type { ControlOutput } from '../../core/shot-controller.ts';
+import { loadRig } from '../../hardware-profiles/loader.ts';
+import { type LoadedScene, loadScene } from '../../sim/scene-loader.ts';
+import { SimWorld } from '../../sim/world.ts';
+import { SimVehicleLink } from '../../sim/sim-vehicle-link.ts';
+import { noisyConstantVelocityPredictor } from '../../sim/noisy-predictor.ts';
+import { computeMetrics } from '../../sim/metrics.ts';
+import type { ShotTrace, TraceTick } from '../../sim/trace.ts';
+import { CONTROLLERS } from '../../cli/commands/validate.ts';
+import type { PreviewResult } from '../protocol/state.ts';
+
+/** Length of a preview for open-ended shots (no durationS), s. */
+export const DEFAULT_PREVIEW_S = 12;
+export const MAX_PREVIEW_S = 60;
+export const PREVIEW_CONTROL_RATE_HZ = 25;
+/** History the subject predictor gets before the shot starts, s. */
+const PREDICTOR_PRIME_S = 2;
+/** Points of the camera path sent to the client. */
+const PATH_POINTS_MAX = 400;
+
+export interface PreviewJob {
+  vehicleId: string;
+  /** LoadedScene.source: 'builtin:<name>' or a file path */
+  scene: string;
+  /** rig file path */
+  rig: string;
+  seed: number;
+  physicsRateHz: number;
+  /** live simulated time to start from, s */
+  atS: number;
+  telemetry: VehicleTelemetry;
+  controller: string;
+  /** the spec in the simulator's subject names */
+  spec: ShotSpec;
+  /** the spec as the DP gave it (returned unchanged) */
+  shownSpec: ShotSpec;
+}
+
+function sceneFromHere(job: PreviewJob): LoadedScene {
+  const base = loadScene(job.scene.startsWith('builtin:') ? job.scene.slice('builtin:'.length) : job.scene);
+  const rig = base.rig.path === job.rig ? base.rig : loadRig(job.rig);
+  const t = job.telemetry;
+  return {
+    ...base,
+    rig,
+    spec: {
+      ...base.spec,
+      drone: {
+        positionNeM: [t.positionNedM.x, t.positionNedM.y],
+        altitudeM: Math.max(0, -t.positionNedM.z),
+        yawDeg: radToDeg(t.yawRad),
+        gimbalPitchDeg: radToDeg(t.gimbal.pitchRad),
+        lens: { focalLengthMm: t.lens.focalLengthMm, fNumber: t.lens.fNumber, focusDistanceM: t.lens.focusDistanceM },
+      },
+    },
+  };
+}
+
+function recordTick(world: SimWorld, output: ControlOutput, timeS: number): TraceTick {
+  const v = world.vehicle.state;
+  return {
+    timeS,
+    drone: { positionNedM: clone(v.positionNedM), velocityNedMps: clone(v.velocityNedMps), accelerationNedMps2: clone(v.accelerationNedMps2), yawRad: v.yawRad, rollRad: v.rollRad, pitchRad: v.pitchRad },
+    camera: world.cameraPose(),
+    gimbal: { ...world.gimbal.angles },
+    lens: { ...world.lens.state },
+    subjects: world.subjects.filter((s) => s.kind === 'person').map((s) => ({
+      name: s.name, positionNedM: clone(s.state.positionNedM), velocityNedMps: clone(s.state.velocityNedMps), headingRad: s.state.headingRad, heightM: s.heightM,
+    })),
+    targets: output.targets ? structuredClone(output.targets) : null,
+    solveMs: output.diagnostics.solveMs,
+    status: output.diagnostics.status,
+    mode: world.autopilot.mode,
+  };
+}
+
+export async function simulatePreview(job: PreviewJob): Promise<PreviewResult> {
+  const wallStart = monotonicS();
+  if (!job.telemetry.inAir) throw new CinePilotError('PREVIEW_NOT_FLYING', 'the vehicle is not flying: take off first, then preview');
+  const entry = CONTROLLERS[job.controller];
+  if (!entry) throw new CinePilotError('PREVIEW_NO_CONTROLLER', `controller "${job.controller}" is not registered`);
+  const scene = sceneFromHere(job);
+  const world = new SimWorld(scene, { seed: job.seed, physicsRateHz: job.physicsRateHz });
+  const link = new SimVehicleLink(world);
+  await link.connect();
+  const predictor = noisyConstantVelocityPredictor()(world, job.seed);
+  const dt = 1 / PREVIEW_CONTROL_RATE_HZ;
+  world.step(Math.max(0, job.atS - PREDICTOR_PRIME_S));
+  while (world.timeS < job.atS - 1e-9) {
+    predictor.update(world.timeS);
+    world.step(Math.min(dt, job.atS - world.timeS));
+  }
+
+  const controller = await entry.create({ rig: scene.rig, scene, spec: job.spec });
+  const shotStartS = world.timeS;
+  controller.setShot(job.spec, shotStartS);
+  const durationS = Math.min(job.spec.durationS ?? DEFAULT_PREVIEW_S, MAX_PREVIEW_S);
+  const nTicks = Math.round(durationS / dt) + 1;
+  const ticks: TraceTick[] = [];
+  let offboard = false;
+  for (let k = 0; k < nTicks; k++) {
+    const timeS = world.timeS;
+    predictor.update(timeS);
+    const output = controller.tick({ timeS, telemetry: link.latestTelemetry()!, subjects: predictor });
+    link.sendSetpoint(output.setpoint);
+    link.setGimbal(output.gimbal);
+    link.setLens(output.lens);
+    if (!offboard) {
+      const r = await link.startOffboard();
+      if (!r.ok) throw new CinePilotError('PREVIEW_OFFBOARD_REFUSED', r.message);
+      offboard = true;
+    }
+    ticks.push(recordTick(world, output, timeS));
+    if (k < nTicks - 1) world.step(dt);
+  }
+  predictor.dispose?.();
+  await link.close();
+
+  const rig = scene.rig;
+  const trace: ShotTrace = {
+    scene: scene.spec.name, spec: job.spec, seed: job.seed, controller: job.controller,
+    physicsRateHz: world.physicsRateHz, controlRateHz: PREVIEW_CONTROL_RATE_HZ, shotStartS, wallS: monotonicS() - wallStart,
+    camera: { sensorWidthMm: rig.camera.sensorWidthMm, sensorHeightMm: rig.camera.sensorHeightMm, cocMm: rig.camera.cocMm, imageWidthPx: rig.camera.imageWidthPx, imageHeightPx: rig.camera.imageHeightPx },
+    keepOutRadiusM: rig.safety.keepOutRadiusM,
+    geofence: world.geofence,
+    ticks,
+    events: world.autopilot.events.slice(),
+  };
+  const metrics = computeMetrics(trace);
+  const every = Math.max(1, Math.ceil(ticks.length / PATH_POINTS_MAX));
+  const sampled = ticks.filter((_, i) => i % every === 0 || i === ticks.length - 1);
+  const subjectPathsNedM: Record<string, Array<[number, number, number]>> = {};
+  for (const t of sampled) {
+    for (const s of t.subjects) (subjectPathsNedM[s.name] ??= []).push([s.positionNedM.x, s.positionNedM.y, s.positionNedM.z]);
+  }
+  return {
+    vehicleId: job.vehicleId,
+    spec: job.shownSpec,
+    simulatedS: durationS,
+    computeMs: (monotonicS() - wallStart) * 1000,
+    pathNedM: sampled.map((t) => [t.camera.positionNedM.x, t.camera.positionNedM.y, t.camera.positionNedM.z]),
+    subjectPathsNedM,
+    metrics: metrics as unknown as Record<string, unknown>,
+    passed: metrics.passed,
+    failures: metrics.failures,
+  };
+}
