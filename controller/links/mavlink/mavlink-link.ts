@@ -19,13 +19,13 @@ import { common, minimal, type MavLinkData } from 'node-mavlink';
 import { CinePilotError } from '../../../core/errors.ts';
 import { eulerZyxToQuat, quatToEulerZyx, type Quat } from '../../../core/frames.ts';
 import { monotonicS, wrapAngleRad } from '../../../core/units.ts';
-import { vec3 } from '../../../core/vec3.ts';
+import { initialTelemetry, TelemetryHub } from '../telemetry-hub.ts';
 import type {
   CommandResult, FlightMode, GimbalCommand, LensCommand, LinkHealth, Setpoint, Unsubscribe, VehicleLink, VehicleTelemetry,
 } from '../../../core/vehicle-link.ts';
 import { type MavlinkEndpoint, formatMavlinkEndpoint } from '../url.ts';
 import { MavlinkDecoder, MavlinkEncoder, type MavlinkFrame, paramExtReal32String, readParamExtReal32, rejectedCount } from './codec.ts';
-import { type LensRanges, focalLengthFromZoomLevel, focusDistanceFromLevel, FAR_FOCUS_M } from './lens-levels.ts';
+import { type LensRanges, focalLengthFromZoomLevel, focusDistanceFromLevel } from './lens-levels.ts';
 import {
   type Autopilot, decodeMode, wireModeFor, MAV_AUTOPILOT_ARDUPILOTMEGA, MAV_AUTOPILOT_INVALID, MAV_AUTOPILOT_PX4,
   MAV_MODE_FLAG_CUSTOM_MODE_ENABLED, MAV_MODE_FLAG_SAFETY_ARMED,
@@ -146,7 +146,7 @@ export class MavlinkVehicleLink implements VehicleLink {
   private readonly transport: ClientTransport;
   private readonly decoder: MavlinkDecoder;
   private readonly encoder: MavlinkEncoder;
-  private readonly listeners = new Set<(t: VehicleTelemetry) => void>();
+  private readonly hub = new TelemetryHub();
   private timers: NodeJS.Timeout[] = [];
   private readonly startS = monotonicS();
   private open = false;
@@ -163,7 +163,6 @@ export class MavlinkVehicleLink implements VehicleLink {
 
   // assembled vehicle state
   private readonly state: VehicleTelemetry;
-  private latest: VehicleTelemetry | null = null;
   private bootOffsetS: number | null = null;
   private lastBootS = 0;
   private homeAmslM: number | null = null;
@@ -192,21 +191,7 @@ export class MavlinkVehicleLink implements VehicleLink {
     this.encoder = new MavlinkEncoder(settings.systemId, settings.componentId);
     this.vehicleSystemId = settings.targetSystemId;
     this.autopilot = settings.autopilot;
-    this.state = {
-      timestampS: 0,
-      vehicleId: settings.targetSystemId ?? 0,
-      positionNedM: vec3(),
-      velocityNedMps: vec3(),
-      rollRad: 0, pitchRad: 0, yawRad: 0, yawRateRadps: 0,
-      gimbal: { pitchRad: 0, yawRad: 0, rollRad: 0 },
-      // until the camera reports: the lens's wide end, focused far, wide open
-      lens: { focalLengthMm: settings.lens.focalLengthMm.min, focusDistanceM: settings.lens.focusDistanceM.max ?? FAR_FOCUS_M, fNumber: settings.lens.fNumber.min },
-      armed: false,
-      inAir: false,
-      mode: 'unknown',
-      batteryFraction: null,
-      batteryVoltageV: null,
-    };
+    this.state = initialTelemetry(settings.lens, settings.targetSystemId ?? 0);
   }
 
   // ───────────────────────── lifecycle
@@ -266,12 +251,11 @@ export class MavlinkVehicleLink implements VehicleLink {
   // ───────────────────────── telemetry
 
   onTelemetry(listener: (t: VehicleTelemetry) => void): Unsubscribe {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.hub.subscribe(listener);
   }
 
   latestTelemetry(): VehicleTelemetry | null {
-    return this.latest;
+    return this.hub.latestTelemetry();
   }
 
   health(): LinkHealth {
@@ -631,7 +615,7 @@ export class MavlinkVehicleLink implements VehicleLink {
       t.positionNedM.x = m.x; t.positionNedM.y = m.y; t.positionNedM.z = m.z;
       t.velocityNedMps.x = m.vx; t.velocityNedMps.y = m.vy; t.velocityNedMps.z = m.vz;
       if (!this.landedKnown) t.inAir = t.armed && -m.z > 0.3;
-      this.emit();
+      this.hub.publish(this.state);
       return;
     }
     if (m instanceof common.Attitude) {
@@ -694,26 +678,6 @@ export class MavlinkVehicleLink implements VehicleLink {
     return bootS + this.bootOffsetS;
   }
 
-  private emit(): void {
-    const t = this.state;
-    const snapshot: VehicleTelemetry = {
-      ...t,
-      positionNedM: { ...t.positionNedM },
-      velocityNedMps: { ...t.velocityNedMps },
-      gimbal: { ...t.gimbal },
-      lens: { ...t.lens },
-      global: t.global ? { ...t.global } : undefined,
-    };
-    if (!snapshot.global) delete snapshot.global;
-    this.latest = snapshot;
-    for (const l of this.listeners) {
-      try {
-        l(snapshot);
-      } catch {
-        // A failing listener must not stop telemetry for the others.
-      }
-    }
-  }
 }
 
 const RESULT_HINTS: Record<number, string> = {

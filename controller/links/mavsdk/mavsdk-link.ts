@@ -16,11 +16,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { CinePilotError } from '../../../core/errors.ts';
 import { degToRad, monotonicS, radToDeg, wrapAngleRad } from '../../../core/units.ts';
-import { vec3 } from '../../../core/vec3.ts';
+import { initialTelemetry, TelemetryHub } from '../telemetry-hub.ts';
 import type {
   CommandResult, FlightMode, GimbalCommand, LensCommand, LinkHealth, Setpoint, Unsubscribe, VehicleLink, VehicleTelemetry,
 } from '../../../core/vehicle-link.ts';
-import { type LensRanges, FAR_FOCUS_M, focusLevelPercent, zoomLevelPercent } from '../mavlink/lens-levels.ts';
+import { type LensRanges, focusLevelPercent, zoomLevelPercent } from '../mavlink/lens-levels.ts';
 import { APERTURE_PARAM_ID } from '../mavlink/protocol.ts';
 import { MAVSDK_SERVICES, type MavsdkServiceName, mavsdkDefinitions } from './protos.ts';
 
@@ -107,9 +107,8 @@ export class MavsdkVehicleLink implements VehicleLink {
   private clients: Record<MavsdkServiceName, Client> | null = null;
   private streams: grpc.ClientReadableStream<unknown>[] = [];
   private resubscribeTimers: NodeJS.Timeout[] = [];
-  private readonly listeners = new Set<(t: VehicleTelemetry) => void>();
+  private readonly hub = new TelemetryHub();
   private readonly state: VehicleTelemetry;
-  private latest: VehicleTelemetry | null = null;
   private lastTelemetryS = -Infinity;
   private received = 0;
   private dropped = 0;
@@ -125,20 +124,7 @@ export class MavsdkVehicleLink implements VehicleLink {
   constructor(settings: MavsdkLinkSettings) {
     this.settings = settings;
     this.endpoint = `mavsdk://${settings.grpcAddress}`;
-    this.state = {
-      timestampS: 0,
-      vehicleId: 1,
-      positionNedM: vec3(),
-      velocityNedMps: vec3(),
-      rollRad: 0, pitchRad: 0, yawRad: 0, yawRateRadps: 0,
-      gimbal: { pitchRad: 0, yawRad: 0, rollRad: 0 },
-      lens: { focalLengthMm: settings.lens.focalLengthMm.min, focusDistanceM: settings.lens.focusDistanceM.max ?? FAR_FOCUS_M, fNumber: settings.lens.fNumber.min },
-      armed: false,
-      inAir: false,
-      mode: 'unknown',
-      batteryFraction: null,
-      batteryVoltageV: null,
-    };
+    this.state = initialTelemetry(settings.lens, 1);
   }
 
   // ───────────────────────── lifecycle
@@ -177,12 +163,11 @@ export class MavsdkVehicleLink implements VehicleLink {
   // ───────────────────────── telemetry
 
   onTelemetry(listener: (t: VehicleTelemetry) => void): Unsubscribe {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.hub.subscribe(listener);
   }
 
   latestTelemetry(): VehicleTelemetry | null {
-    return this.latest;
+    return this.hub.latestTelemetry();
   }
 
   health(): LinkHealth {
@@ -205,7 +190,7 @@ export class MavsdkVehicleLink implements VehicleLink {
       t.positionNedM.x = p.northM as number; t.positionNedM.y = p.eastM as number; t.positionNedM.z = p.downM as number;
       t.velocityNedMps.x = v.northMS as number; t.velocityNedMps.y = v.eastMS as number; t.velocityNedMps.z = v.downMS as number;
       t.timestampS = monotonicS();
-      this.emit();
+      this.hub.publish(this.state);
       return true;
     });
     this.subscribe('telemetry', 'subscribeAttitudeEuler', (r) => {
@@ -297,25 +282,6 @@ export class MavsdkVehicleLink implements VehicleLink {
     stream.on('end', endOnce);
   }
 
-  private emit(): void {
-    const t = this.state;
-    const snapshot: VehicleTelemetry = {
-      ...t,
-      positionNedM: { ...t.positionNedM },
-      velocityNedMps: { ...t.velocityNedMps },
-      gimbal: { ...t.gimbal },
-      lens: { ...t.lens },
-      ...(t.global ? { global: { ...t.global } } : {}),
-    };
-    this.latest = snapshot;
-    for (const l of this.listeners) {
-      try {
-        l(snapshot);
-      } catch {
-        // one failing listener must not starve the others
-      }
-    }
-  }
 
   // ───────────────────────── calls
 
