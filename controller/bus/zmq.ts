@@ -20,6 +20,12 @@ import {
 export const DEFAULT_BUS_PORT = 5570;
 /** Events waiting to be published beyond this are dropped (counted), oldest first. */
 export const MAX_PENDING_EVENTS = 1000;
+/**
+ * A socket loop that finds many messages already queued would run them all
+ * in one event-loop turn (each await resolves at once); it yields after this
+ * much work so the control loop's timer gets its turn, ms.
+ */
+export const MAX_BUSY_MS = 2;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 export interface BusEndpoints {
@@ -41,6 +47,8 @@ export function parseBusUrl(url: string, options: { allowRemote?: boolean } = {}
     ? { state: `tcp://${h}:*`, command: `tcp://${h}:*` }
     : { state: `tcp://${h}:${port}`, command: `tcp://${h}:${port + 1}` };
 }
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 class PublishQueue {
   private sending = false;
@@ -140,7 +148,12 @@ export class ZmqBusServer implements BusServer {
 
   private async serve(): Promise<void> {
     try {
+      let turnStart = performance.now();
       for await (const frames of this.rep) {
+        if (performance.now() - turnStart > MAX_BUSY_MS) {
+          await yieldToEventLoop();
+          turnStart = performance.now();
+        }
         const reply = await this.answer(frames);
         this.counters.replies++;
         await this.rep.send(encodeMessage(reply));
@@ -171,7 +184,7 @@ export class ZmqBusServer implements BusServer {
 
 export class ZmqBusClient implements BusClient {
   readonly kind = 'zmq';
-  private readonly sub = new Subscriber({ linger: 0 });
+  private readonly sub: Subscriber;
   private readonly req = new Request({ linger: 0, relaxed: true, correlate: true });
   private readonly counters = emptyBusStats();
   private readonly stateSubject = new Subject<unknown>();
@@ -182,10 +195,17 @@ export class ZmqBusClient implements BusClient {
   readonly state$ = this.stateSubject.asObservable();
   readonly events$ = this.eventSubject.asObservable();
 
-  private constructor() {}
+  private constructor(receiveHighWaterMark: number) {
+    this.sub = new Subscriber({ linger: 0, receiveHighWaterMark });
+  }
 
-  static connect(endpoints: BusEndpoints): ZmqBusClient {
-    const c = new ZmqBusClient();
+  /**
+   * `receiveHighWaterMark`: state/event messages queued before ZeroMQ drops
+   * new ones (default 1000; 0 = unbounded). A slow client should lose old
+   * state rather than grow without bound.
+   */
+  static connect(endpoints: BusEndpoints, options: { receiveHighWaterMark?: number } = {}): ZmqBusClient {
+    const c = new ZmqBusClient(options.receiveHighWaterMark ?? 1000);
     c.sub.connect(endpoints.state);
     c.sub.subscribe('state', 'event');
     c.req.connect(endpoints.command);
@@ -228,7 +248,12 @@ export class ZmqBusClient implements BusClient {
 
   private async listen(): Promise<void> {
     try {
+      let turnStart = performance.now();
       for await (const frames of this.sub) {
+        if (performance.now() - turnStart > MAX_BUSY_MS) {
+          await yieldToEventLoop();
+          turnStart = performance.now();
+        }
         if (frames.length !== 2) {
           this.counters.received++;
           this.counters.dropped++;

@@ -48,7 +48,8 @@ export class MonotonicClock implements LoopClock {
       else if (remainingS > this.spinMarginS) timeout = setTimeout(check, (remainingS - this.spinMarginS) * 1000);
       else immediate = setImmediate(check);
     };
-    check();
+    // Never call fn synchronously: the caller may still be storing the cancel handle.
+    immediate = setImmediate(check);
     return () => {
       cancelled = true;
       if (timeout) clearTimeout(timeout);

@@ -47,6 +47,9 @@ export class ControlLoop {
   private skipped = 0;
   private tickErrors = 0;
   private lastTickS = 0;
+  /** start of the statistics window (resetStats moves it; the schedule stays anchored at startS) */
+  private statsSinceS = 0;
+  private firstTickS: number | null = null;
   private readonly jitterMs = new SampleRing();
   private readonly durationMs = new SampleRing();
 
@@ -66,7 +69,9 @@ export class ControlLoop {
   start(): void {
     if (this.cancel) return;
     this.startS = this.clock.nowS();
+    this.statsSinceS = this.startS;
     this.lastTickS = this.startS;
+    this.firstTickS = null;
     this.nextIndex = 0;
     this.arm();
   }
@@ -77,7 +82,8 @@ export class ControlLoop {
   }
 
   stats(): LoopStats {
-    const elapsedS = this.lastTickS - this.startS;
+    const first = this.firstTickS ?? this.statsSinceS;
+    const elapsedS = this.lastTickS - first;
     return {
       rateHz: this.rateHz,
       periodMs: this.periodS * 1000,
@@ -91,10 +97,11 @@ export class ControlLoop {
       durationP50Ms: this.durationMs.percentile(0.5),
       durationP99Ms: this.durationMs.percentile(0.99),
       durationMaxMs: this.durationMs.max,
-      achievedRateHz: elapsedS > 0 ? (this.ticks - 1) / elapsedS : 0,
+      achievedRateHz: elapsedS > 0 && this.ticks > 1 ? (this.ticks - 1) / elapsedS : 0,
     };
   }
 
+  /** Start a new statistics window (the tick schedule is not touched). */
   resetStats(): void {
     this.ticks = 0;
     this.overruns = 0;
@@ -102,8 +109,9 @@ export class ControlLoop {
     this.tickErrors = 0;
     this.jitterMs.reset();
     this.durationMs.reset();
-    this.startS = this.clock.nowS();
-    this.lastTickS = this.startS;
+    this.statsSinceS = this.clock.nowS();
+    this.lastTickS = this.statsSinceS;
+    this.firstTickS = null;
   }
 
   private arm(): void {
@@ -125,6 +133,7 @@ export class ControlLoop {
     const endS = this.clock.nowS();
     const durationS = endS - nowS;
     this.ticks++;
+    this.firstTickS ??= nowS;
     this.lastTickS = nowS;
     this.jitterMs.push(Math.max(0, lateS) * 1000);
     this.durationMs.push(durationS * 1000);
