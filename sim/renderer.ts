@@ -171,42 +171,45 @@ export class SoftwareRenderer {
   }
 
   private drawBackground(pose: CameraPose, fx: number, fy: number): void {
-    const W = this.widthPx, H = this.heightPx, R = this.R, d = this.tmp, dir = vec3();
-    const camZ = pose.positionNedM.z;
-    const pixelAngle = 1 / fx;
+    const W = this.widthPx, H = this.heightPx, R = this.R, d = this.tmp;
+    const camN = pose.positionNedM.x, camE = pose.positionNedM.y, camZ = pose.positionNedM.z;
+    const footprintPerM = 0.8 / fx;
+    // the world ray of pixel (px, py) is linear in px and py: d = d00 + px·dX + py·dY
+    const d00 = opticalToWorldDirection(R, vec3((0.5 - W / 2) / fx, (0.5 - H / 2) / fy, 1), vec3());
+    const dX = opticalToWorldDirection(R, vec3(1 / fx, 0, 0), vec3());
+    const dY = opticalToWorldDirection(R, vec3(0, 1 / fy, 0), vec3());
+    const rgb = this.rgb, depthBuf = this.depth;
     for (let py = 0; py < H; py++) {
       for (let px = 0; px < W; px++) {
-        set(dir, (px + 0.5 - W / 2) / fx, (py + 0.5 - H / 2) / fy, 1);
-        opticalToWorldDirection(R, dir, d);
+        d.x = d00.x + px * dX.x + py * dY.x;
+        d.y = d00.y + px * dX.y + py * dY.y;
+        d.z = d00.z + px * dX.z + py * dY.z;
         const i = py * W + px;
         let r: number, g: number, b: number, depth = Infinity;
+        const len = Math.sqrt(d.x * d.x + d.y * d.y + d.z * d.z);
         if (d.z > 1e-6 && camZ < 0) {
           const t = -camZ / d.z; // optical depth, since the ray has optical z = 1
-          const n = pose.positionNedM.x + t * d.x, e = pose.positionNedM.y + t * d.y;
-          const range = t * Math.hypot(d.x, d.y, d.z);
-          const footprint = Math.max(0.02, range * pixelAngle * 0.8);
-          const onLine = (v: number, spacing: number, width: number) => {
-            const m = Math.abs(v / spacing - Math.round(v / spacing)) * spacing;
-            return m < width;
-          };
+          const n = camN + t * d.x, e = camE + t * d.y;
+          const range = t * len;
+          const footprint = Math.max(0.02, range * footprintPerM);
           let c = GRASS;
-          if (onLine(n, 5, footprint * 1.5) || onLine(e, 5, footprint * 1.5)) c = GRID_MAJOR;
-          else if (range < 60 && (onLine(n, 1, footprint) || onLine(e, 1, footprint))) c = GRID_MINOR;
+          if (range < 150 && (gridDistance(n, 5) < footprint * 1.5 || gridDistance(e, 5) < footprint * 1.5)) c = GRID_MAJOR;
+          else if (range < 60 && (gridDistance(n, 1) < footprint || gridDistance(e, 1) < footprint)) c = GRID_MINOR;
           const fog = Math.min(1, range / FOG_DISTANCE_M);
           r = c[0] + (SKY_HORIZON[0] - c[0]) * fog;
           g = c[1] + (SKY_HORIZON[1] - c[1]) * fog;
           b = c[2] + (SKY_HORIZON[2] - c[2]) * fog;
           depth = t;
         } else {
-          const up = Math.max(0, -d.z / Math.hypot(d.x, d.y, d.z));
+          const up = Math.max(0, -d.z / len);
           r = SKY_HORIZON[0] + (SKY_TOP[0] - SKY_HORIZON[0]) * up;
           g = SKY_HORIZON[1] + (SKY_TOP[1] - SKY_HORIZON[1]) * up;
           b = SKY_HORIZON[2] + (SKY_TOP[2] - SKY_HORIZON[2]) * up;
         }
-        this.rgb[i * 3] = r;
-        this.rgb[i * 3 + 1] = g;
-        this.rgb[i * 3 + 2] = b;
-        this.depth[i] = depth;
+        rgb[i * 3] = r;
+        rgb[i * 3 + 1] = g;
+        rgb[i * 3 + 2] = b;
+        depthBuf[i] = depth;
       }
     }
   }
@@ -301,6 +304,11 @@ export class SoftwareRenderer {
       }
     }
   }
+}
+
+/** Distance from v to the nearest multiple of `spacing`. */
+function gridDistance(v: number, spacing: number): number {
+  return Math.abs(v - Math.round(v / spacing) * spacing);
 }
 
 /** Sutherland–Hodgman against z = NEAR_CLIP_M in the optical frame. */
