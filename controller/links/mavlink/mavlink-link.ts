@@ -51,6 +51,8 @@ export interface MavlinkLinkSettings {
   cameraComponentId: number;
   /** gimbal device addressed through the gimbal manager; 0 = all */
   gimbalDeviceId: number;
+  /** GIMBAL_MANAGER_SET_ATTITUDE (quaternion) or GIMBAL_MANAGER_SET_PITCHYAW (angles), for managers that take only one */
+  gimbalMessage: 'attitude' | 'pitchyaw';
   heartbeatIntervalS: number;
   /** no vehicle HEARTBEAT for this long → health().connected false */
   heartbeatTimeoutS: number;
@@ -98,6 +100,7 @@ export function mavlinkLinkSettings(endpoint: MavlinkEndpoint, lens: LensRanges,
     targetComponentId: 1,
     cameraComponentId: MAV_COMP_ID_CAMERA,
     gimbalDeviceId: 0,
+    gimbalMessage: 'attitude',
     heartbeatIntervalS: DEFAULT_HEARTBEAT_INTERVAL_S,
     heartbeatTimeoutS: DEFAULT_HEARTBEAT_TIMEOUT_S,
     connectTimeoutS: DEFAULT_CONNECT_TIMEOUT_S,
@@ -368,11 +371,25 @@ export class MavlinkVehicleLink implements VehicleLink {
 
   setGimbal(cmd: GimbalCommand): void {
     if (this.gimbalControl === 'none' && monotonicS() - this.lastGimbalConfigureS > GIMBAL_RECONFIGURE_INTERVAL_S) this.takeGimbalControl();
+    // Stabilised pitch and roll; yaw follows the vehicle heading (vehicle frame).
+    const flags = GIMBAL_FLAGS.ROLL_LOCK | GIMBAL_FLAGS.PITCH_LOCK | GIMBAL_FLAGS.YAW_IN_VEHICLE_FRAME;
+    if (this.settings.gimbalMessage === 'pitchyaw') {
+      const m = new common.GimbalManagerSetPitchyaw();
+      m.targetSystem = this.vehicleSystemId ?? 0;
+      m.targetComponent = this.settings.targetComponentId;
+      m.flags = flags;
+      m.gimbalDeviceId = this.settings.gimbalDeviceId;
+      m.pitch = cmd.pitchRad;
+      m.yaw = cmd.yawRad;
+      m.pitchRate = cmd.pitchRateRadps ?? NaN;
+      m.yawRate = cmd.yawRateRadps ?? NaN;
+      this.send(m);
+      return;
+    }
     const m = new common.GimbalManagerSetAttitude();
     m.targetSystem = this.vehicleSystemId ?? 0;
     m.targetComponent = this.settings.targetComponentId;
-    // Stabilised pitch and roll; yaw follows the vehicle heading (vehicle frame).
-    m.flags = GIMBAL_FLAGS.ROLL_LOCK | GIMBAL_FLAGS.PITCH_LOCK | GIMBAL_FLAGS.YAW_IN_VEHICLE_FRAME;
+    m.flags = flags;
     m.gimbalDeviceId = this.settings.gimbalDeviceId;
     m.q = eulerZyxToQuat(cmd.yawRad, cmd.pitchRad, 0);
     m.angularVelocityX = NaN;
@@ -563,10 +580,9 @@ export class MavlinkVehicleLink implements VehicleLink {
       return;
     }
     if (this.vehicleSystemId === null) {
-      if (!(f.message instanceof minimal.Heartbeat) || f.message.autopilot === MAV_AUTOPILOT_INVALID) {
-        this.foreign++;
-        return;
-      }
+      // Until an autopilot HEARTBEAT names the vehicle, nothing can be attributed:
+      // ignore, but do not call it foreign (a serial buffer replays a burst on open).
+      if (!(f.message instanceof minimal.Heartbeat) || f.message.autopilot === MAV_AUTOPILOT_INVALID) return;
       this.vehicleSystemId = f.sysid;
       this.state.vehicleId = f.sysid;
     } else if (f.sysid !== this.vehicleSystemId) {
