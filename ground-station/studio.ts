@@ -145,7 +145,8 @@ export class SimStudio implements Studio {
       geofence: fence ? { polygonNeM: fence.polygonNeM.map(([n, e]) => [n, e] as [number, number]), minAltitudeM: fence.minAltitudeM, maxAltitudeM: fence.maxAltitudeM } : null,
       keepOutRadiusM: rig.safety.keepOutRadiusM,
       props: world ? propsOf(world) : [],
-      subjectNames: subjects.names(),
+      // People the scene names (the predictor knows them only after its first update).
+      subjectNames: loadedScene ? loadedScene.spec.subjects.filter((x) => x.kind === 'person').map((x) => x.name) : subjects.names(),
     };
     this.shotLibrary = shotLibrary(this.scene.subjectNames);
     this.speech = { server: speechOnServer };

@@ -83,7 +83,7 @@ export class Microphone {
     source.connect(proc);
     proc.connect(ctx.destination);
     this.button.classList.add('recording');
-    this.handlers.status(`recording… click 🎤 again to send (max ${MAX_RECORD_S} s)`);
+    this.handlers.status(`recording… click the microphone again to send (max ${MAX_RECORD_S} s)`);
     const timer = window.setTimeout(() => this.stopRecording?.(), MAX_RECORD_S * 1000);
     this.stopRecording = () => {
       window.clearTimeout(timer);

@@ -33,7 +33,7 @@ export function drawPlot(canvas: HTMLCanvasElement, nowS: number, spec: PlotSpec
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const w = cw / dpr, h = ch / dpr;
   ctx.clearRect(0, 0, w, h);
-  const left = 40, right = 8, top = 18, bottom = 16;
+  const left = 40, right = 8, top = 30, bottom = 16;
   const pw = w - left - right, ph = h - top - bottom;
 
   let lo = Number.POSITIVE_INFINITY, hi = Number.NEGATIVE_INFINITY;
@@ -104,6 +104,6 @@ export function drawPlot(canvas: HTMLCanvasElement, nowS: number, spec: PlotSpec
     const tw = ctx.measureText(text).width;
     legendX -= tw + 10;
     ctx.fillStyle = s.colour;
-    ctx.fillText(text, legendX, 12);
+    ctx.fillText(text, Math.max(left, legendX), 25);
   }
 }

@@ -68,7 +68,7 @@ function labelSprite(text: string, colour: string): THREE.Sprite {
   ctx.textBaseline = 'middle';
   ctx.fillText(text, 128, 33);
   const sprite = new THREE.Sprite(new THREE.SpriteMaterial({ map: new THREE.CanvasTexture(canvas), depthTest: false, transparent: true }));
-  sprite.scale.set(2.4, 0.6, 1);
+  sprite.scale.set(3.2, 0.8, 1);
   sprite.renderOrder = 10;
   return helper(sprite);
 }

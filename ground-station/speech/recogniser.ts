@@ -1,0 +1,190 @@
+/**
+ * Offline speech recognition of shot commands with Debian's pocketsphinx
+ * (`pocketsphinx_continuous`, 5prealpha on bookworm) and the
+ * pocketsphinx-en-us model, constrained by the JSGF grammar generated for
+ * the current subjects. Audio: any WAV, converted here to 16 kHz mono.
+ *
+ * Confidence: the grammar decode's acoustic score per frame is compared
+ * with an unconstrained phone-loop decode of the same audio (the best any
+ * phone sequence can do); speech that fits the grammar scores close to the
+ * phone loop, speech outside it far below.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CinePilotError } from '../../core/errors.ts';
+import { parseShot, type ParseContext, type ParseResult } from '../language/index.ts';
+import { buildDictionary, buildJsgf, grammarWords, loadCmudict, DEBIAN_DICT, DEBIAN_HMM_DIR, DEBIAN_MODEL_DIR } from './grammar.ts';
+import { toRecogniserWav } from './wav.ts';
+
+export const POCKETSPHINX_INSTALL_HINT =
+  'offline speech needs Debian\'s pocketsphinx and its US English model: apt-get install pocketsphinx pocketsphinx-en-us ' +
+  '(or point CINEPILOT_POCKETSPHINX_BIN / _HMM / _DICT at another install).';
+
+/**
+ * Search settings. The FSG search's default beams prune the path to the
+ * grammar's final state on long commands ("final result does not match the
+ * grammar"); these wider beams keep it, at about twice the decode time.
+ * Filler (silence/noise) insertion is off: with it, pauses between words
+ * swallow short words ("from her left").
+ */
+export const DEFAULT_DECODER_ARGS: readonly string[] = ['-fsgusefiller', 'no', '-beam', '1e-80', '-pbeam', '1e-80', '-wbeam', '1e-60'];
+/** Per-frame score gap (log-base-1.0001 units) at which confidence falls to 1/e. */
+export const CONFIDENCE_SCALE = 40;
+/** Give up on a decode after this long, ms. */
+export const DECODE_TIMEOUT_MS = 30_000;
+
+export interface PocketsphinxInstall {
+  binary: string;
+  hmmDir: string;
+  dictPath: string;
+  /** phone language model for the confidence pass (optional) */
+  phoneLmPath?: string;
+}
+
+export interface Recognition {
+  /** the words recognised, lower-case, fillers removed */
+  transcript: string;
+  /** 0..1, see the module comment */
+  confidence: number;
+  /** seconds of audio */
+  durationS: number;
+  /** wall time of the decode, ms */
+  decodeMs: number;
+  /** grammar words whose pronunciation was guessed (not in cmudict) */
+  guessedWords: string[];
+}
+
+export interface HeardShot extends Recognition {
+  result: ParseResult;
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+    const p = join(dir, name);
+    if (dir && existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** The installed recogniser and model, or undefined when either is missing. */
+export function findPocketsphinx(env: NodeJS.ProcessEnv = process.env): PocketsphinxInstall | undefined {
+  const binary = env.CINEPILOT_POCKETSPHINX_BIN ?? onPath('pocketsphinx_continuous');
+  const hmmDir = env.CINEPILOT_POCKETSPHINX_HMM ?? DEBIAN_HMM_DIR;
+  const dictPath = env.CINEPILOT_POCKETSPHINX_DICT ?? DEBIAN_DICT;
+  if (!binary || !existsSync(binary) || !existsSync(join(hmmDir, 'mdef')) || !existsSync(dictPath)) return undefined;
+  const phoneLm = join(env.CINEPILOT_POCKETSPHINX_HMM ? join(hmmDir, '..') : DEBIAN_MODEL_DIR, 'en-us-phone.lm.bin');
+  return { binary, hmmDir, dictPath, ...(existsSync(phoneLm) ? { phoneLmPath: phoneLm } : {}) };
+}
+
+function run(binary: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(binary, args, { timeout: DECODE_TIMEOUT_MS, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+      // a non-zero exit still leaves a usable log; a failed start or a timeout does not
+      if (err && (typeof (err as NodeJS.ErrnoException).code === 'string' || (err as { killed?: boolean }).killed)) {
+        reject(new CinePilotError('SPEECH_FAILED', `${binary} failed: ${err.message}. ${POCKETSPHINX_INSTALL_HINT}`));
+      } else resolve({ stdout, stderr });
+    });
+  });
+}
+
+/** Sum of acoustic scores and the frame count from pocketsphinx's backtrace tables. */
+function backtraceScore(log: string): { ascr: number; frames: number } | undefined {
+  let ascr = 0;
+  let frames = 0;
+  let any = false;
+  for (const line of log.split('\n')) {
+    const m = /^(\S+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)\s*$/.exec(line);
+    if (!m) continue;
+    any = true;
+    ascr += Number(m[5]);
+    frames = Math.max(frames, Number(m[3]) + 1);
+  }
+  return any ? { ascr, frames } : undefined;
+}
+
+/**
+ * A recogniser for one set of subject names: the grammar and dictionary are
+ * written once to a private temp folder; `dispose()` removes it.
+ */
+export class ShotRecogniser {
+  readonly install: PocketsphinxInstall;
+  readonly subjects: readonly string[];
+  readonly guessedWords: string[];
+  private readonly dir: string;
+  private readonly grammarPath: string;
+  private readonly dictPath: string;
+  private readonly extraArgs: readonly string[];
+  private disposed = false;
+
+  constructor(subjects: readonly string[], options: { install?: PocketsphinxInstall; decoderArgs?: readonly string[] } = {}) {
+    const install = options.install ?? findPocketsphinx();
+    if (!install) throw new CinePilotError('SPEECH_UNAVAILABLE', POCKETSPHINX_INSTALL_HINT);
+    this.install = install;
+    this.subjects = subjects;
+    this.extraArgs = options.decoderArgs ?? DEFAULT_DECODER_ARGS;
+    const cmu = loadCmudict(install.dictPath);
+    const jsgf = buildJsgf(subjects, cmu);
+    const dict = buildDictionary(grammarWords(jsgf), cmu);
+    this.guessedWords = dict.guessed;
+    this.dir = mkdtempSync(join(tmpdir(), 'cinepilot-speech-'));
+    this.grammarPath = join(this.dir, 'shot.gram');
+    this.dictPath = join(this.dir, 'shot.dict');
+    writeFileSync(this.grammarPath, jsgf);
+    writeFileSync(this.dictPath, dict.text);
+  }
+
+  /** Recognise one utterance from WAV bytes (any rate, mono or stereo). */
+  async recognise(wav: Uint8Array): Promise<Recognition> {
+    if (this.disposed) throw new CinePilotError('SPEECH_DISPOSED', 'this recogniser was disposed; make a new one.');
+    const t0 = performance.now();
+    const { wav: pcm, durationS } = toRecogniserWav(wav);
+    const audioPath = join(this.dir, `utt-${process.pid}-${Math.random().toString(36).slice(2)}.wav`);
+    writeFileSync(audioPath, pcm);
+    try {
+      const common = ['-infile', audioPath, '-hmm', this.install.hmmDir, '-backtrace', 'yes'];
+      const grammarRun = run(this.install.binary, [...common, '-jsgf', this.grammarPath, '-dict', this.dictPath, ...this.extraArgs]);
+      const phoneRun = this.install.phoneLmPath
+        ? run(this.install.binary, [...common, '-allphone', this.install.phoneLmPath, '-allphone_ci', 'yes'])
+        : undefined;
+      const [g, p] = await Promise.all([grammarRun, phoneRun]);
+      const transcript = g.stdout.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')
+        .split(/\s+/).filter((w) => w && !/^[<[]/.test(w)).map((w) => w.replace(/\(\d+\)$/, '')).join(' ');
+      let confidence = transcript ? 0.5 : 0;
+      const gs = backtraceScore(g.stderr);
+      const ps = p ? backtraceScore(p.stderr) : undefined;
+      if (transcript && gs && ps && gs.frames > 0) {
+        const gapPerFrame = Math.max(0, (ps.ascr - gs.ascr) / gs.frames);
+        confidence = Math.exp(-gapPerFrame / CONFIDENCE_SCALE);
+      }
+      return { transcript, confidence: Math.round(confidence * 1000) / 1000, durationS, decodeMs: Math.round(performance.now() - t0), guessedWords: this.guessedWords };
+    } finally {
+      rmSync(audioPath, { force: true });
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * For the ground station: microphone audio (a WAV buffer) → transcript,
+ * confidence and the parsed, validated shot. Pass a recogniser to reuse its
+ * grammar across utterances; otherwise one is made for `context.subjects`.
+ */
+export async function hearShot(wav: Uint8Array, context: ParseContext, recogniser?: ShotRecogniser): Promise<HeardShot> {
+  const rec = recogniser ?? new ShotRecogniser(context.subjects);
+  try {
+    const r = await rec.recognise(wav);
+    const result: ParseResult = r.transcript
+      ? parseShot(r.transcript, context)
+      : { ok: false, error: { code: 'NOT_UNDERSTOOD', message: 'nothing in the recording matched the shot vocabulary. Speak a command close to the microphone, e.g. "track alice, medium shot".' } };
+    return { ...r, result };
+  } finally {
+    if (!recogniser) rec.dispose();
+  }
+}
