@@ -50,6 +50,8 @@ export const CONTROLLERS: Record<string, ControllerEntry> = {
         rig,
         geofence: scene.spec.geofence,
         background: sceneBackground(scene),
+        // headless validation is deterministic: iteration-limited QPs, no wall-clock limit
+        qpTimeLimitMs: Infinity,
       }),
   },
   baseline: {
@@ -70,7 +72,7 @@ Fly a shot in the simulator headless, as fast as possible, and check its
 metrics against the shot kind's tolerances (sim/tolerances.ts).
 
   --scene NAME|FILE   built-in scene (static-subject, two-actors, runner, crossing-occlusion) or a scene .json
-  --shot "words"      the shot in words (needs the shot-language parser)
+  --shot "words"      the shot in words (shot language, e.g. "track alice from her left, full shot")
   --spec FILE         the shot as a ShotSpec JSON file
   --duration S        simulated seconds (default: the spec's durationS, else ${DEFAULT_DURATION_S}; ≤ ${MAX_DURATION_S})
   --seed N            random seed (integer, default 1)
@@ -94,25 +96,22 @@ export interface ValidateJob {
   baseDir?: string;
 }
 
-/** The shot-language parser, when that module is part of this build. */
-async function parseShotWords(words: string, sceneSubjects: string[]): Promise<ShotSpec> {
-  const candidates = ['../../ground-station/language/parser.ts', '../../ground-station/language/parse.ts', '../../ground-station/language/index.ts'];
-  for (const rel of candidates) {
-    const file = new URL(rel, import.meta.url);
-    if (!existsSync(file)) continue;
-    const mod = (await import(file.href)) as Record<string, unknown>;
-    const fn = (mod.parseShot ?? mod.parse ?? mod.parseShotCommand) as ((text: string, opts?: unknown) => unknown) | undefined;
-    if (typeof fn !== 'function') continue;
-    const result = (await fn(words, { subjects: sceneSubjects })) as { spec?: ShotSpec; ok?: boolean; error?: { message?: string } } | ShotSpec;
-    if (result && typeof result === 'object' && 'kind' in result) return result as ShotSpec;
-    const r = result as { spec?: ShotSpec; ok?: boolean; error?: { message?: string } };
-    if (r?.spec) return r.spec;
-    throw new CinePilotError('SHOT_NOT_UNDERSTOOD', `--shot "${words}": ${r?.error?.message ?? 'not understood'}`);
+/** Words → ShotSpec through the shot-language parser, with the scene's subjects and the rig's limits as context. */
+async function parseShotWords(words: string, scene: LoadedScene): Promise<ShotSpec> {
+  const { parseShot } = await import('../../ground-station/language/index.ts');
+  const { rig, spec } = scene;
+  const result = parseShot(words, {
+    subjects: spec.subjects.filter((s) => s.kind === 'person').map((s) => s.name),
+    keepOutRadiusM: rig.safety.keepOutRadiusM,
+    altitudeBandM: { min: spec.geofence.minAltitudeM, max: spec.geofence.maxAltitudeM },
+    maxSpeedMps: rig.safety.maxSpeedMps,
+    lens: { focalLengthMm: rig.lens.focalLengthMm, fNumber: rig.lens.fNumber },
+  });
+  if (!result.ok) {
+    const allowed = result.error.allowed?.length ? ` Allowed: ${result.error.allowed.join(', ')}.` : '';
+    throw new CinePilotError('SHOT_NOT_UNDERSTOOD', `--shot "${words}": ${result.error.message}${allowed}`);
   }
-  throw new CinePilotError(
-    'SHOT_LANGUAGE_UNAVAILABLE',
-    '--shot needs the shot-language parser (ground-station/language/), which is not part of this build yet. Give the shot as a ShotSpec JSON file with --spec FILE instead.',
-  );
+  return result.spec;
 }
 
 function readSpec(file: string): ShotSpec {
@@ -166,7 +165,7 @@ export async function prepareRun(job: ValidateJob): Promise<PreparedRun> {
   const sceneRef = job.scene.endsWith('.json') || job.scene.includes('/') ? resolve(base, job.scene) : job.scene;
   const scene = loadScene(sceneRef);
   let spec: ShotSpec;
-  if (job.shot !== undefined) spec = await parseShotWords(job.shot, scene.spec.subjects.map((s) => s.name));
+  if (job.shot !== undefined) spec = await parseShotWords(job.shot, scene);
   else if (typeof job.spec === 'string') spec = readSpec(resolve(base, job.spec));
   else if (job.spec) spec = checkSpec(job.spec, 'spec');
   else throw new CinePilotError('BAD_FLAG', 'give the shot with --shot "words" or --spec FILE');

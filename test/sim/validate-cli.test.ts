@@ -52,6 +52,7 @@ describe('cinepilot validate (end to end)', () => {
     writeFileSync(nobody, JSON.stringify({ kind: 'track', subjects: ['zed'] }));
     await expect(run(['--scene', 'static-subject', '--spec', nobody])).rejects.toMatchObject({ code: 'SHOT_UNKNOWN_SUBJECT', message: expect.stringContaining('"zed"') });
     await expect(run(['--scene', 'static-subject', '--spec', hold, '--duration', '-1'])).rejects.toMatchObject({ code: 'BAD_FLAG' });
+    await expect(run(['--scene', 'static-subject', '--shot', 'moonwalk around zed'])).rejects.toMatchObject({ code: 'SHOT_NOT_UNDERSTOOD' });
     await expect(run(['--scene', 'static-subject', '--spec', hold, '--controller', 'pilot'])).rejects.toMatchObject({ message: expect.stringContaining('baseline') });
     const stderr = console.error;
     console.error = () => {};
@@ -60,6 +61,13 @@ describe('cinepilot validate (end to end)', () => {
     } finally {
       console.error = stderr;
     }
+  });
+
+  it('turns --shot words into a ShotSpec through the shot language, with the scene\'s subjects', async () => {
+    const { prepareRun } = await import('../../cli/commands/validate.ts');
+    const run = await prepareRun({ scene: 'runner', shot: 'track alice, full shot', controller: 'baseline' });
+    expect(run.spec).toMatchObject({ kind: 'track', subjects: ['alice'], framing: 'full' });
+    expect(run.controllerName).toBe('baseline');
   });
 
   it('runs a batch on worker threads and prints a table', () => {
