@@ -110,9 +110,10 @@ describe('MAVLink link ↔ SITL endpoint over UDP', () => {
     expect(sp.yawRateRadps).toBe(0);
   }, 20_000);
 
-  it('gimbal (manager v2) and zoom/focus/aperture (camera v2, both aperture paths) reach the commanded values', async () => {
-    for (const apertureVia of ['param-ext', 'digicam'] as const) {
-      const { sitl, link } = await pair({}, { mavlink: { apertureVia } });
+  it('gimbal (manager v2, SET_ATTITUDE and SET_PITCHYAW) and zoom/focus/aperture (camera v2, both aperture paths) reach the commanded values', async () => {
+    const variants = [{ apertureVia: 'param-ext', gimbalMessage: 'attitude' }, { apertureVia: 'digicam', gimbalMessage: 'pitchyaw' }] as const;
+    for (const { apertureVia, gimbalMessage } of variants) {
+      const { sitl, link } = await pair({}, { mavlink: { apertureVia, gimbalMessage } });
       await waitFor(() => link.latestTelemetry() !== null, 3, 'telemetry');
       const cmd = { pitchRad: -0.6, yawRad: 0.3 };
       link.setGimbal(cmd);
@@ -123,7 +124,7 @@ describe('MAVLink link ↔ SITL endpoint over UDP', () => {
           const g = link.latestTelemetry()!;
           return Math.abs(g.gimbal.pitchRad - cmd.pitchRad) < 0.005 && Math.abs(g.gimbal.yawRad - cmd.yawRad) < 0.005 &&
             Math.abs(g.lens.focalLengthMm - 50) < 0.05 && Math.abs(g.lens.focusDistanceM - 6) < 0.01 && Math.abs(g.lens.fNumber - 4) < 0.01;
-        }, 8, `gimbal and lens at the commanded values (aperture via ${apertureVia})`);
+        }, 8, `gimbal and lens at the commanded values (aperture via ${apertureVia}, gimbal via ${gimbalMessage})`);
       } finally {
         clearInterval(t);
       }
