@@ -14,7 +14,9 @@
 import type { Detection, DetectionBatch, Keypoint, KeypointName } from '../core/perception-types.ts';
 import { KEYPOINT_NAMES } from '../core/perception-types.ts';
 import { type Vec3, vec3 } from '../core/vec3.ts';
-import { CameraProjector, emptyProjection } from '../mpc/camera.ts';
+import { CameraProjector, emptyProjection, type Intrinsics } from '../mpc/camera.ts';
+import type { CameraPose } from '../core/frames.ts';
+import type { LensState } from '../core/vehicle-link.ts';
 import { clamp } from '../core/units.ts';
 import { Rng } from './rng.ts';
 import type { SimWorld } from './world.ts';
@@ -61,9 +63,14 @@ export function defaultDetectorSettings(world: SimWorld): VirtualDetectorSetting
   };
 }
 
-/** A batch plus which true subject each detection came from (null = false positive), for scoring trackers. */
+/**
+ * A batch plus which true subject each detection came from (null = false
+ * positive), for scoring trackers, and the camera that saw the frame (what
+ * telemetry said at capture time), for localising the detections.
+ */
 export interface VirtualDetectionBatch extends DetectionBatch {
   truthNames: Array<string | null>;
+  camera: { pose: CameraPose; intrinsics: Intrinsics; lens: LensState };
 }
 
 /** Skeleton: [forward, right, up] as fractions of height; "left" is the person's own left. */
@@ -140,7 +147,8 @@ export class VirtualDetector {
   /** Detections for the world as it is now (no latency). */
   detectNow(): VirtualDetectionBatch {
     const S = this.settings, W = S.imageWidthPx, H = S.imageHeightPx, rng = this.rng;
-    const proj = new CameraProjector(this.world.cameraPose(), this.world.intrinsics());
+    const pose = this.world.cameraPose(), intrinsics = this.world.intrinsics();
+    const proj = new CameraProjector(pose, intrinsics);
     const pr = emptyProjection(), pt = vec3();
     const people = this.world.subjects.filter((s) => s.kind === 'person');
 
@@ -222,6 +230,9 @@ export class VirtualDetector {
       detections.push({ bbox: [rng.uniform(0, W - w), rng.uniform(0.3 * H, H - h), w, h], score: rng.uniform(0.25, 0.5), label: 'person' });
       truthNames.push(null);
     }
-    return { frameIndex: this.frameIndex++, timestampS: this.world.timeS, imageWidth: W, imageHeight: H, detections, truthNames };
+    return {
+      frameIndex: this.frameIndex++, timestampS: this.world.timeS, imageWidth: W, imageHeight: H, detections, truthNames,
+      camera: { pose, intrinsics, lens: { ...this.world.lens.state } },
+    };
   }
 }

@@ -24,6 +24,10 @@ import { BaselineShotController } from '../../sim/baseline-controller.ts';
 import { createMpcShotController } from '../../controller/mpc-shot-controller.ts';
 import { SimWorld } from '../../sim/world.ts';
 import type { ShotMetrics } from '../../sim/metrics.ts';
+import { noisyConstantVelocityPredictor, type PredictorFactory } from '../../sim/noisy-predictor.ts';
+import { VirtualDetector } from '../../sim/virtual-detector.ts';
+import { PerceptionPipeline } from '../../perception/pipeline.ts';
+import { iou } from '../../perception/box.ts';
 
 export interface ControllerContext {
   rig: Rig;
@@ -61,6 +65,63 @@ export const CONTROLLERS: Record<string, ControllerEntry> = {
 };
 export const DEFAULT_CONTROLLER = 'mpc';
 
+/** Rate the virtual detector runs at in the loop, Hz (what the CPU allows a real one, DESIGN.md §7). */
+export const VIRTUAL_DETECTION_RATE_HZ = 10;
+/** Overlap a track needs with a detection of a known subject before the operator "names" it. */
+const NAMING_IOU = 0.5;
+
+/**
+ * Perception in the loop: the simulator's virtual detector (noise, misses,
+ * false positives, occlusion, latency) at VIRTUAL_DETECTION_RATE_HZ feeds
+ * perception's tracker and localiser; the controller sees its predictions.
+ * Naming stands in for the operator saying "that one is alice": an unnamed
+ * confirmed track that overlaps a detection of a scene subject gets that name.
+ */
+export function virtualPerceptionPredictor(): PredictorFactory {
+  return (world, seed) => {
+    const detector = new VirtualDetector(world, seed);
+    const pipeline = new PerceptionPipeline();
+    let lastCaptureS = -Infinity;
+    return {
+      update(nowS: number) {
+        if (nowS - lastCaptureS >= 1 / VIRTUAL_DETECTION_RATE_HZ - 1e-9) {
+          detector.capture();
+          lastCaptureS = nowS;
+        }
+        for (const batch of detector.poll(nowS)) {
+          const view = { pose: batch.camera.pose, lens: batch.camera.intrinsics, focusDistanceM: batch.camera.lens.focusDistanceM };
+          const { tracks } = pipeline.process(batch.timestampS, batch, view);
+          for (const t of tracks) {
+            if (t.name || t.framesSinceUpdate !== 0) continue;
+            let best = -1, bestIou = NAMING_IOU;
+            batch.detections.forEach((d, i) => {
+              const o = iou(t.bbox, d.bbox);
+              if (batch.truthNames[i] && o > bestIou) [best, bestIou] = [i, o];
+            });
+            const name = best >= 0 ? batch.truthNames[best]! : null;
+            if (name && pipeline.tracker.trackIdOf(name) === null) {
+              try {
+                pipeline.name(t.id, name);
+              } catch {
+                // not confirmed yet: name it on a later frame
+              }
+            }
+          }
+        }
+      },
+      predict: (name: string, timeS: number) => pipeline.subjects.predict(name, timeS),
+      names: () => pipeline.subjects.names(),
+    };
+  };
+}
+
+/** Subject estimates `--perception` can choose. */
+export const PERCEPTION_MODES: Record<string, { summary: string; factory: () => PredictorFactory }> = {
+  'noisy-truth': { summary: 'delayed, noisy ground truth (sim/noisy-predictor.ts)', factory: () => noisyConstantVelocityPredictor() },
+  'virtual-detector': { summary: 'virtual detector → perception tracker → localiser → predictor', factory: virtualPerceptionPredictor },
+};
+export const DEFAULT_PERCEPTION = 'noisy-truth';
+
 /** Shot length when neither --duration nor the spec's durationS says, s. */
 export const DEFAULT_DURATION_S = 20;
 export const MAX_DURATION_S = 600;
@@ -78,6 +139,7 @@ metrics against the shot kind's tolerances (sim/tolerances.ts).
   --seed N            random seed (integer, default 1)
   --controller NAME   ${Object.keys(CONTROLLERS).join(' | ')} (default ${DEFAULT_CONTROLLER})
   --rate HZ           controller tick rate (default 25)
+  --perception MODE   subject estimates: ${Object.keys(PERCEPTION_MODES).join(' | ')} (default ${DEFAULT_PERCEPTION})
   --report DIR        write DIR/index.html (plots, rendered frames) and DIR/metrics.json, DIR/trace.json
   --json              print the metrics as one JSON object
   --batch FILE        JSON array of { "scene", "spec" | "shot", "durationS"?, "seed"?, "controller"? }:
@@ -92,6 +154,8 @@ export interface ValidateJob {
   durationS?: number;
   seed?: number;
   controller?: string;
+  /** subject estimates (PERCEPTION_MODES) */
+  perception?: string;
   /** resolve relative scene/spec paths against this folder */
   baseDir?: string;
 }
@@ -157,6 +221,7 @@ export interface PreparedRun {
   seed: number;
   controllerName: string;
   controller: ShotController;
+  predictor: PredictorFactory;
 }
 
 /** Resolve a job's scene, spec and controller (throws CinePilotError on bad input). */
@@ -173,7 +238,9 @@ export async function prepareRun(job: ValidateJob): Promise<PreparedRun> {
   const controllerName = job.controller ?? DEFAULT_CONTROLLER;
   const controller = await controllerEntry(controllerName).create({ rig: scene.rig, scene, spec });
   const durationS = job.durationS ?? spec.durationS ?? DEFAULT_DURATION_S;
-  return { scene, spec, durationS, seed: job.seed ?? 1, controllerName, controller };
+  const perception = PERCEPTION_MODES[job.perception ?? DEFAULT_PERCEPTION];
+  if (!perception) throw new CinePilotError('BAD_FLAG', `--perception ${job.perception}: unknown. Known: ${Object.keys(PERCEPTION_MODES).join(', ')}`);
+  return { scene, spec, durationS, seed: job.seed ?? 1, controllerName, controller, predictor: perception.factory() };
 }
 
 function progressBar(label: string): ((fraction: number, timeS: number) => void) | undefined {
@@ -218,6 +285,7 @@ export async function validateOnce(job: ValidateJob, opts: { report?: string; pr
     durationS: run.durationS,
     seed: run.seed,
     controlRateHz: opts.controlRateHz,
+    predictor: run.predictor,
     onProgress: opts.progress ? progressBar(`${run.scene.spec.name}/${run.spec.kind}`) : undefined,
     onTick: capture?.onTick,
   });
@@ -309,6 +377,7 @@ export async function run(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     controller: { type: 'string' },
     rate: { type: 'string' },
+    perception: { type: 'string' },
     report: { type: 'string' },
     json: { type: 'boolean' },
     batch: { type: 'string' },
@@ -328,7 +397,7 @@ export async function run(argv: string[]): Promise<number> {
   const controlRateHz = numberFlag('rate', values.rate, { min: 1, max: 200 });
   if (values.controller) controllerEntry(values.controller);
   const { metrics } = await validateOnce(
-    { scene: values.scene, shot: values.shot, spec: values.spec, durationS, seed, controller: values.controller },
+    { scene: values.scene, shot: values.shot, spec: values.spec, durationS, seed, controller: values.controller, perception: values.perception },
     { report: values.report, progress: true, controlRateHz },
   );
   if (values.json) console.log(JSON.stringify(metrics));

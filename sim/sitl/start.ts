@@ -33,14 +33,17 @@ export interface SimOptions {
 }
 
 export interface SitlOptions extends SimOptions {
-  /** udp://HOST:PORT or tcp://HOST:PORT (port 0 = ephemeral); default udp://127.0.0.1:0 */
+  /**
+   * udp://HOST:PORT or tcp://HOST:PORT to listen (port 0 = ephemeral; default udp://127.0.0.1:0),
+   * or udpout://HOST:PORT to push the streams to a link listening there (mavlink:udpin://…)
+   */
   serve?: string;
   autopilot?: Autopilot;
   systemId?: number;
 }
 
 export interface SitlHandle {
-  /** what a link connects to, e.g. mavlink:udp://127.0.0.1:41234 */
+  /** what a link uses: mavlink:udp://127.0.0.1:41234 (connect), or mavlink:udpin://HOST:PORT when pushing (udpout) */
   url: string;
   host: string;
   port: number;
@@ -89,7 +92,15 @@ export async function startSitl(options: SitlOptions = {}): Promise<SitlHandle> 
   const { endpoint } = parseMavlinkEndpoint(serve, true);
   let server: ServerTransport;
   let kind: 'udp' | 'tcp';
-  if (endpoint.transport === 'udp-listen' || endpoint.transport === 'udp-connect') {
+  let pushTo: string | null = null;
+  if (/^udpout:/.test(serve) && endpoint.transport === 'udp-connect') {
+    // Like PX4 SITL's remote port: bind anywhere on loopback, push streams to the given address.
+    const udp = new UdpServer(endpoint.host.includes(':') ? '::1' : '127.0.0.1', 0);
+    udp.addFixedPeer(endpoint.host, endpoint.port);
+    pushTo = `mavlink:udpin://${urlHost(endpoint.host)}:${endpoint.port}`;
+    server = udp;
+    kind = 'udp';
+  } else if (endpoint.transport === 'udp-listen' || endpoint.transport === 'udp-connect') {
     server = new UdpServer(endpoint.host, endpoint.port);
     kind = 'udp';
   } else if (endpoint.transport === 'tcp') {
@@ -104,7 +115,7 @@ export async function startSitl(options: SitlOptions = {}): Promise<SitlHandle> 
   const unsubscribe = sim.world.onStep((w) => sitl.tick(w.timeS));
   let closed = false;
   return {
-    url: `mavlink:${kind}://${urlHost(bound.host)}:${bound.port}`,
+    url: pushTo ?? `mavlink:${kind}://${urlHost(bound.host)}:${bound.port}`,
     host: bound.host,
     port: bound.port,
     transport: kind,

@@ -70,6 +70,16 @@ describe('cinepilot validate (end to end)', () => {
     expect(run.controllerName).toBe('baseline');
   });
 
+  it('runs perception in the loop: virtual detector → tracker → localiser → predictor keeps the runner framed', async () => {
+    const { prepareRun } = await import('../../cli/commands/validate.ts');
+    const { runShot } = await import('../../sim/harness.ts');
+    const run = await prepareRun({ scene: 'runner', spec: { kind: 'track', subjects: ['alice'] }, controller: 'baseline', perception: 'virtual-detector', durationS: 8 });
+    const { metrics } = await runShot({ ...run, controllerName: run.controllerName });
+    expect(metrics.targetsFraction).toBeGreaterThan(0.9); // the tracker named and kept alice
+    expect(metrics.compositionErrorRms!).toBeLessThan(0.03);
+    await expect(prepareRun({ scene: 'runner', shot: 'track alice', perception: 'psychic' })).rejects.toMatchObject({ code: 'BAD_FLAG' });
+  });
+
   it('runs a batch on worker threads and prints a table', () => {
     const batch = join(dir, 'batch.json');
     writeFileSync(batch, JSON.stringify([
