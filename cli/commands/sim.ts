@@ -18,7 +18,9 @@ Runs the simulator in real time behind a real socket and prints what it serves
 (one JSON line on stdout), then a status line every second on stderr. Ctrl-C stops it.
 
   --mavlink URL      serve the MAVLink autopilot side: udp://127.0.0.1:14540 (a link connects with
-                     mavlink:udp://127.0.0.1:14540), udp://:14540 (all interfaces) or tcp://127.0.0.1:5760
+                     mavlink:udp://127.0.0.1:14540), udp://:14540 (all interfaces), tcp://127.0.0.1:5760,
+                     or udpout://127.0.0.1:14540 to push to a link that listens there (like PX4 SITL;
+                     the link uses mavlink:udp://:14540)
   --mavsdk HOST:PORT serve the MAVSDK gRPC services instead (a link connects with mavsdk://HOST:PORT)
   --scene NAME|FILE  built-in scene or scene file (default ${DEFAULT_SITL_SCENE}; built-in: ${listBuiltinScenes().join(', ')})
   --rig NAME|FILE    rig replacing the scene's rig (lens ranges, airframe, gimbal)

@@ -4,7 +4,8 @@
  *   sim                                   in-process simulator
  *   mavlink:udp://:14540                  listen on UDP 14540, all interfaces (PX4 SITL's offboard port)
  *   mavlink:udpin://127.0.0.1:14540       listen on one interface
- *   mavlink:udp://127.0.0.1:14540         send to a vehicle that listens there (and hear its replies)
+ *   mavlink:udp://127.0.0.1:14540         send to a vehicle that listens there (and hear its replies);
+ *                                         udpout:// says the same explicitly
  *   mavlink:tcp://127.0.0.1:5760          TCP client (ArduPilot SITL's first serial port)
  *   mavlink:serial:///dev/ttyACM0:921600  serial port and baud rate (default 57600)
  *   mavsdk://127.0.0.1:50051              gRPC to a running mavsdk_server
@@ -106,6 +107,12 @@ export function parseMavlinkEndpoint(raw: string, allowZeroPort = false, shown =
       const listen = host === '' || host === '0.0.0.0' || host === '::';
       return { endpoint: { transport: listen ? 'udp-listen' : 'udp-connect', host: listen ? host || '0.0.0.0' : host, port: p }, options };
     }
+    case 'udpout': {
+      // explicit "send to": the same as udp:// with a host; the simulator pushes its streams there unasked
+      const { host, port: p } = splitHostPort(shown, rest, allowZeroPort);
+      if (!host) throw bad(shown, 'udpout needs the host to send to, e.g. udpout://127.0.0.1:14540');
+      return { endpoint: { transport: 'udp-connect', host, port: p }, options };
+    }
     case 'udpin': {
       const { host, port: p } = splitHostPort(shown, rest, allowZeroPort);
       return { endpoint: { transport: 'udp-listen', host: host || '0.0.0.0', port: p }, options };
@@ -122,7 +129,7 @@ export function parseMavlinkEndpoint(raw: string, allowZeroPort = false, shown =
       return { endpoint: { transport: 'serial', path: m[1]!, baudRate }, options };
     }
     default:
-      throw bad(shown, `unknown MAVLink transport "${kind}" (udp, udpin, tcp, serial)`);
+      throw bad(shown, `unknown MAVLink transport "${kind}" (udp, udpin, udpout, tcp, serial)`);
   }
 }
 

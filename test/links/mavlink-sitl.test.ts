@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createVehicleLink } from '../../controller/links/factory.ts';
-import type { MavlinkVehicleLink } from '../../controller/links/mavlink/mavlink-link.ts';
+import { MavlinkVehicleLink, mavlinkLinkSettings } from '../../controller/links/mavlink/mavlink-link.ts';
+import { loadRig } from '../../hardware-profiles/loader.ts';
 import { startSitl, type SitlHandle } from '../../sim/sitl/start.ts';
 import type { VehicleLink } from '../../core/vehicle-link.ts';
 import { groundScene, sleep, waitFor } from './helpers.ts';
@@ -170,6 +171,20 @@ describe('MAVLink link ↔ SITL endpoint over UDP', () => {
     const r = await link.arm();
     expect(r).toMatchObject({ ok: false, code: 'NOT_CONNECTED' });
   }, 20_000);
+
+  it('listen mode: the vehicle pushes to our port unasked (PX4 SITL style) and the link answers to where it came from', async () => {
+    const link = new MavlinkVehicleLink(mavlinkLinkSettings({ transport: 'udp-listen', host: '127.0.0.1', port: 0 }, loadRig().lens, { connectTimeoutS: 5 }));
+    open.push(link);
+    const connected = link.connect();
+    await waitFor(() => link.localPort() !== null, 2, 'the link bound its port');
+    const sitl = await startSitl({ serve: `udpout://127.0.0.1:${link.localPort()}` });
+    open.push(sitl);
+    expect(sitl.url).toBe(`mavlink:udpin://127.0.0.1:${link.localPort()}`);
+    await connected;
+    await waitFor(() => link.latestTelemetry() !== null, 3, 'pushed telemetry');
+    expect(await link.hold()).toEqual({ ok: true }); // the ACK proves the vehicle heard us back
+    expect(sitl.endpoint.stats().peers).toBe(1);
+  });
 
   it('connect() fails with a clear error when nothing answers', async () => {
     const link = await createVehicleLink('mavlink:udp://127.0.0.1:9', { mavlink: { connectTimeoutS: 0.3 } });

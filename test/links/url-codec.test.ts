@@ -16,6 +16,7 @@ describe('link URLs', () => {
     expect(parseLinkUrl('mavlink:udp://:14540')).toMatchObject({ kind: 'mavlink', endpoint: { transport: 'udp-listen', host: '0.0.0.0', port: 14540 } });
     expect(parseLinkUrl('mavlink:udpin://127.0.0.1:14550')).toMatchObject({ endpoint: { transport: 'udp-listen', host: '127.0.0.1', port: 14550 } });
     expect(parseLinkUrl('mavlink:udp://127.0.0.1:14540')).toMatchObject({ endpoint: { transport: 'udp-connect', host: '127.0.0.1', port: 14540 } });
+    expect(parseLinkUrl('mavlink:udpout://10.0.0.5:14550')).toMatchObject({ endpoint: { transport: 'udp-connect', host: '10.0.0.5', port: 14550 } });
     expect(parseLinkUrl('mavlink:tcp://127.0.0.1:5760')).toMatchObject({ endpoint: { transport: 'tcp', host: '127.0.0.1', port: 5760 } });
     expect(parseLinkUrl('mavlink:serial:///dev/ttyACM0:921600')).toMatchObject({ endpoint: { transport: 'serial', path: '/dev/ttyACM0', baudRate: 921600 } });
     expect(parseLinkUrl('mavlink:serial:///dev/ttyUSB0')).toMatchObject({ endpoint: { transport: 'serial', path: '/dev/ttyUSB0', baudRate: 57600 } });

@@ -79,7 +79,11 @@ class UdpClient implements ClientTransport {
   }
 
   localPort(): number | null {
-    return this.socket?.address().port ?? null;
+    try {
+      return this.socket?.address().port ?? null;
+    } catch {
+      return null; // not bound yet
+    }
   }
 
   async close(): Promise<void> {
@@ -234,8 +238,15 @@ export class UdpServer implements ServerTransport {
   onPeerGone: (peer: string) => void = () => {};
   private socket: UdpSocket | null = null;
   private readonly lastHeardS = new Map<string, number>();
+  /** peers that always receive the streams, heard from or not (PX4 SITL's fixed remote port) */
+  private readonly fixedPeers: string[] = [];
 
   constructor(private readonly host: string, private readonly port: number) {}
+
+  /** Push streams to host:port from the start, as an autopilot does to a configured GCS port. */
+  addFixedPeer(host: string, port: number): void {
+    this.fixedPeers.push(`${host}:${port}`);
+  }
 
   async listen(): Promise<{ host: string; port: number }> {
     const socket = createSocket(this.host.includes(':') ? 'udp6' : 'udp4');
@@ -262,7 +273,8 @@ export class UdpServer implements ServerTransport {
         this.onPeerGone(key);
       }
     }
-    return [...this.lastHeardS.keys()];
+    const heard = [...this.lastHeardS.keys()];
+    return [...heard, ...this.fixedPeers.filter((p) => !this.lastHeardS.has(p))];
   }
 
   sendTo(peer: string, buf: Buffer): void {
