@@ -23,13 +23,15 @@ export interface MotCounts {
   idSwitches: number;
   /** id switches per ground-truth object */
   idSwitchesByTruth: Map<number | string, number>;
+  /** frames on which each ground-truth object was matched */
+  matchesByTruth: Map<number | string, number>;
   mota: number;
 }
 
 export class MotAccumulator {
   private readonly lastMatch = new Map<number | string, number | string>();
   private readonly assignment = new Assignment();
-  readonly counts: MotCounts = { frames: 0, truth: 0, matches: 0, misses: 0, falsePositives: 0, idSwitches: 0, idSwitchesByTruth: new Map(), mota: 1 };
+  readonly counts: MotCounts = { frames: 0, truth: 0, matches: 0, misses: 0, falsePositives: 0, idSwitches: 0, idSwitchesByTruth: new Map(), matchesByTruth: new Map(), mota: 1 };
 
   constructor(private readonly minIou = 0.5) {}
 
@@ -55,6 +57,7 @@ export class MotAccumulator {
       if (j < 0) continue;
       const tid = truth[i]!.id, hid = hypotheses[j]!.id;
       const previous = this.lastMatch.get(tid);
+      c.matchesByTruth.set(tid, (c.matchesByTruth.get(tid) ?? 0) + 1);
       if (previous !== undefined && previous !== hid) {
         c.idSwitches++;
         c.idSwitchesByTruth.set(tid, (c.idSwitchesByTruth.get(tid) ?? 0) + 1);
