@@ -56,8 +56,6 @@ export const DEFAULT_TAKEOFF_ALTITUDE_M = 2.5;
 export const MAX_TAKEOFF_ALTITUDE_M = 500;
 /** Lens commands a little outside the range (rounding) are clamped; further out they are denied. */
 const LENS_RANGE_SLACK = 0.01;
-/** Nominal pack voltage reported in SYS_STATUS when the vehicle does not know it, V (4S). */
-const NOMINAL_PACK_V = 16.8;
 
 export interface MavlinkEndpointOptions {
   vehicle: VehicleLink;
@@ -530,7 +528,7 @@ export class SitlMavlinkEndpoint {
 
   private sendSysStatus(t: VehicleTelemetry): void {
     const m = new common.SysStatus();
-    m.voltageBattery = t.batteryVoltageV !== null ? Math.round(t.batteryVoltageV * 1000) : t.batteryFraction !== null ? Math.round(NOMINAL_PACK_V * (0.8 + 0.2 * t.batteryFraction) * 1000) : 0xffff;
+    m.voltageBattery = t.batteryVoltageV !== null ? Math.round(t.batteryVoltageV * 1000) : 0xffff; // UINT16_MAX: unknown
     m.currentBattery = -1;
     m.batteryRemaining = t.batteryFraction === null ? -1 : Math.round(t.batteryFraction * 100);
     this.broadcast(this.autopilotOut, m);
