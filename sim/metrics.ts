@@ -24,11 +24,14 @@
 import type { ShotSpec } from '../core/shot-spec.ts';
 import { CameraProjector, emptyProjection } from '../mpc/camera.ts';
 import { farLimitM, nearLimitM } from '../mpc/optics.ts';
-import { type Vec3, vec3, set } from '../core/vec3.ts';
-import { PERSON_POINT_HEIGHT_FRACTION, type PersonPoint } from '../core/framing.ts';
-import type { Geofence } from '../core/shot-controller.ts';
+import { type Vec3, vec3 } from '../core/vec3.ts';
+import type { PersonPoint } from '../core/framing.ts';
+import { personPointNed } from './subjects.ts';
+import { insideGeofence } from './geofence.ts';
 import type { ShotTrace, TraceSubject, TraceTick } from './trace.ts';
 import { DEFAULT_WARM_UP_S, type ShotTolerances, tolerancesFor } from './tolerances.ts';
+
+export { insideGeofence } from './geofence.ts';
 
 /** Focus travel (dioptres) needed before a change of direction counts as a reversal. */
 export const FOCUS_REVERSAL_DEADBAND_DIOPTRES = 0.01;
@@ -92,21 +95,7 @@ const quantile = (sorted: number[], q: number): number => {
   return sorted[i]!;
 };
 
-function pointNed(s: TraceSubject, point: PersonPoint, target: Vec3): Vec3 {
-  return set(target, s.positionNedM.x, s.positionNedM.y, s.positionNedM.z - s.heightM * PERSON_POINT_HEIGHT_FRACTION[point]);
-}
-
-export function insideGeofence(g: Geofence, p: Vec3): boolean {
-  const alt = -p.z;
-  if (alt < g.minAltitudeM || alt > g.maxAltitudeM) return false;
-  let inside = false;
-  const poly = g.polygonNeM;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [ni, ei] = poly[i]!, [nj, ej] = poly[j]!;
-    if (ei > p.y !== ej > p.y && p.x < ((nj - ni) * (p.y - ei)) / (ej - ei) + ni) inside = !inside;
-  }
-  return inside;
-}
+const pointNed = (s: TraceSubject, point: PersonPoint, target: Vec3): Vec3 => personPointNed(s.positionNedM, s.heightM, point, target);
 
 /** Distance from a point to a person's body axis (vertical segment feet → head top). */
 export function distanceToPersonM(p: Vec3, s: TraceSubject): number {

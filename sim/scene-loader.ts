@@ -12,6 +12,7 @@ import { CinePilotError } from '../core/errors.ts';
 import { loadRig, resolveProfilePath, DEFAULT_RIG_NAME } from '../hardware-profiles/loader.ts';
 import type { Rig } from '../hardware-profiles/schema.ts';
 import { SceneSchema, type SceneSpec } from './scene-schema.ts';
+import { pointInPolygonNe } from './geofence.ts';
 
 export const BUILTIN_SCENES_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenes');
 
@@ -71,15 +72,6 @@ function schemaProblems(schema: TSchema, doc: unknown, prefix: string, out: Scen
   }
 }
 
-function pointInPolygon(n: number, e: number, poly: Array<[number, number]>): boolean {
-  let inside = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [ni, ei] = poly[i]!, [nj, ej] = poly[j]!;
-    if (ei > e !== ej > e && n < ((nj - ni) * (e - ei)) / (ej - ei) + ni) inside = !inside;
-  }
-  return inside;
-}
-
 /** Checks a schema cannot express: names, references, geometry. */
 function semanticProblems(scene: SceneSpec): SceneProblem[] {
   const problems: SceneProblem[] = [];
@@ -121,7 +113,7 @@ function semanticProblems(scene: SceneSpec): SceneProblem[] {
   const g = scene.geofence;
   if (g.minAltitudeM >= g.maxAltitudeM) problems.push({ path: '/geofence/minAltitudeM', message: `must be below maxAltitudeM (${g.maxAltitudeM})` });
   const [dn, de] = scene.drone.positionNeM;
-  if (!pointInPolygon(dn, de, g.polygonNeM)) problems.push({ path: '/drone/positionNeM', message: 'the drone starts outside the geofence polygon' });
+  if (!pointInPolygonNe(dn, de, g.polygonNeM)) problems.push({ path: '/drone/positionNeM', message: 'the drone starts outside the geofence polygon' });
   if (scene.drone.altitudeM > 0 && (scene.drone.altitudeM < g.minAltitudeM || scene.drone.altitudeM > g.maxAltitudeM)) {
     problems.push({ path: '/drone/altitudeM', message: `must be 0 (on the ground) or inside the geofence altitude band ${g.minAltitudeM}…${g.maxAltitudeM} m` });
   }
