@@ -39,6 +39,7 @@ import { noisyConstantVelocityPredictor } from '../sim/noisy-predictor.ts';
 import { tickErrors } from '../sim/metrics.ts';
 import type { ShotTrace } from '../sim/trace.ts';
 import { CONTROLLERS, DEFAULT_CONTROLLER } from '../cli/commands/validate.ts';
+import { createMpcShotController } from '../controller/mpc-shot-controller.ts';
 import { parseShot, type ParseContext } from './language/index.ts';
 import type { CommandParams, CommandType } from './protocol/commands.ts';
 import { GroundStationError } from './protocol/errors.ts';
@@ -114,6 +115,22 @@ function propsOf(world: SimWorld): PropInfo[] {
     yawRad: o.yawRad,
     colour: o.colour,
   }));
+}
+
+/**
+ * The controller that flies live. The registry's entries are set up for
+ * headless validation (the MPC without a wall-clock budget, for
+ * determinism); live, the MPC keeps its real-time QP budget.
+ */
+export async function liveShotController(name: string, rig: Rig, scene: LoadedScene, world: SimWorld | null): Promise<ShotController> {
+  if (name === 'mpc') {
+    return createMpcShotController({
+      rig,
+      geofence: world?.geofence ?? scene.spec.geofence,
+      background: (world?.objects ?? []).filter((o) => o.role === 'background').map((o) => ({ name: o.name, positionNedM: o.positionNedM })),
+    });
+  }
+  return CONTROLLERS[name]!.create({ rig, scene, spec: { kind: 'hold', subjects: [] } });
 }
 
 export class SimStudio implements Studio {
@@ -488,7 +505,7 @@ export async function createStudio(options: StudioOptions = {}): Promise<SimStud
     link = await createVehicleLink(linkUrl, { rig });
   }
   const subjects = new NamedSubjects(source);
-  const shotController: ShotController = await CONTROLLERS[controller]!.create({ rig, scene, spec: { kind: 'hold', subjects: [] } });
+  const shotController = await liveShotController(controller, rig, scene, world);
 
   let flightLog: FlightLogWriter | null = null;
   if (options.flightLogPath) {

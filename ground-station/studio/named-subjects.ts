@@ -5,7 +5,7 @@
  * source's own (a tracker's "track-7", or a simulator name). The controller
  * sees the names the DP uses, so "track carol" works after naming.
  */
-import type { SubjectPredictionSample } from '../../core/perception-types.ts';
+import type { SubjectEstimate, SubjectPredictionSample } from '../../core/perception-types.ts';
 import type { SubjectSource } from '../../controller/loop/subject-source.ts';
 import { GroundStationError } from '../protocol/errors.ts';
 
@@ -32,6 +32,17 @@ export class NamedSubjects implements SubjectSource {
       if (!this.ids.has(n)) this.ids.set(n, this.ids.size);
       return this.aliases.get(n) ?? n;
     });
+  }
+
+  /**
+   * The current estimate, for sources that publish one (perception, the
+   * simulator's noisy predictor): controllers read subject heights from it.
+   */
+  estimate(name: string): SubjectEstimate | null {
+    const src = this.source as SubjectSource & { estimate?: (n: string) => SubjectEstimate | null };
+    const sourceName = this.reverse.get(name) ?? (this.aliases.has(name) ? null : name);
+    const e = sourceName !== null && typeof src.estimate === 'function' ? src.estimate(sourceName) : null;
+    return e ? { ...e, name } : null;
   }
 
   predict(name: string, timeS: number): SubjectPredictionSample | null {

@@ -23,6 +23,7 @@ import { noisyConstantVelocityPredictor } from '../../sim/noisy-predictor.ts';
 import { computeMetrics } from '../../sim/metrics.ts';
 import type { ShotTrace, TraceTick } from '../../sim/trace.ts';
 import { CONTROLLERS } from '../../cli/commands/validate.ts';
+import { liveShotController } from '../studio.ts';
 import type { PreviewResult } from '../protocol/state.ts';
 
 /** Length of a preview for open-ended shots (no durationS), s. */
@@ -93,8 +94,7 @@ function recordTick(world: SimWorld, output: ControlOutput, timeS: number): Trac
 export async function simulatePreview(job: PreviewJob): Promise<PreviewResult> {
   const wallStart = monotonicS();
   if (!job.telemetry.inAir) throw new CinePilotError('PREVIEW_NOT_FLYING', 'the vehicle is not flying: take off first, then preview');
-  const entry = CONTROLLERS[job.controller];
-  if (!entry) throw new CinePilotError('PREVIEW_NO_CONTROLLER', `controller "${job.controller}" is not registered`);
+  if (!CONTROLLERS[job.controller]) throw new CinePilotError('PREVIEW_NO_CONTROLLER', `controller "${job.controller}" is not registered`);
   const scene = sceneFromHere(job);
   const world = new SimWorld(scene, { seed: job.seed, physicsRateHz: job.physicsRateHz });
   const link = new SimVehicleLink(world);
@@ -107,7 +107,8 @@ export async function simulatePreview(job: PreviewJob): Promise<PreviewResult> {
     world.step(Math.min(dt, job.atS - world.timeS));
   }
 
-  const controller = await entry.create({ rig: scene.rig, scene, spec: job.spec });
+  // The controller as it flies live (real-time budgets included), so the preview shows what Go will do.
+  const controller = await liveShotController(job.controller, scene.rig, scene, world);
   const shotStartS = world.timeS;
   controller.setShot(job.spec, shotStartS);
   const durationS = Math.min(job.spec.durationS ?? DEFAULT_PREVIEW_S, MAX_PREVIEW_S);

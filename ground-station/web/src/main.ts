@@ -193,6 +193,7 @@ conn.on('hello', (hello: HelloMessage) => {
     chip.className = 'chip';
     chip.textContent = entry.label;
     chip.title = `${entry.text} — click to preview; Go flies it`;
+    chip.disabled = !store.can('preview');
     chip.addEventListener('click', () => {
       commandBox.text = entry.text;
       void preview({ spec: entry.spec }).then(() => {
@@ -349,7 +350,7 @@ function renderPlots(v: VehicleState | null): void {
   const h = store.history.get(v.id);
   if (!h) return;
   const now = st.timeS;
-  drawPlot($<HTMLCanvasElement>('plot-focal'), now, { series: [{ series: h.focalMm, colour: '#4fc3f7', label: 'f' }], unit: ' mm', digits: 0 });
+  drawPlot($<HTMLCanvasElement>('plot-focal'), now, { series: [{ series: h.focalMm, colour: '#4fc3f7', label: 'f' }], unit: ' mm', digits: 0, minSpan: 20 });
   const subjectsDrawn = [...h.subjectDistanceM.entries()].map(([name, series], i) => ({
     series, colour: st.subjects.find((s) => s.name === name)?.colour ?? SUBJECT_COLOURS[i % SUBJECT_COLOURS.length]!, label: name, dashed: true,
   }));
@@ -358,8 +359,8 @@ function renderPlots(v: VehicleState | null): void {
     band: { lo: h.nearM, hi: h.farM, colour: 'rgba(129, 199, 132, 0.16)' },
     yMin: 0, unit: ' m', digits: 1,
   });
-  drawPlot($<HTMLCanvasElement>('plot-aperture'), now, { series: [{ series: h.fNumber, colour: '#ffb74d', label: 'f/' }], unit: '', digits: 1 });
-  drawPlot($<HTMLCanvasElement>('plot-composition'), now, { series: [{ series: h.composition, colour: '#ef5350', label: 'error' }], yMin: 0, unit: '', digits: 3 });
+  drawPlot($<HTMLCanvasElement>('plot-aperture'), now, { series: [{ series: h.fNumber, colour: '#ffb74d', label: 'f/' }], unit: '', digits: 1, minSpan: 2 });
+  drawPlot($<HTMLCanvasElement>('plot-composition'), now, { series: [{ series: h.composition, colour: '#ef5350', label: 'error' }], yMin: 0, unit: '', digits: 3, minSpan: 0.1 });
 }
 
 // -- render loop -----------------------------------------------------------------

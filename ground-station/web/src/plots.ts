@@ -20,6 +20,8 @@ export interface PlotSpec {
   yMax?: number;
   unit: string;
   digits: number;
+  /** smallest y span shown, so a constant signal does not fill the plot with noise-sized ticks */
+  minSpan?: number;
 }
 
 export function drawPlot(canvas: HTMLCanvasElement, nowS: number, spec: PlotSpec): void {
@@ -41,7 +43,12 @@ export function drawPlot(canvas: HTMLCanvasElement, nowS: number, spec: PlotSpec
   if (spec.yMin !== undefined) lo = spec.yMin;
   if (spec.yMax !== undefined) hi = Math.max(spec.yMax, Number.isFinite(hi) ? hi : spec.yMax);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) { lo = 0; hi = 1; }
-  if (hi - lo < 1e-6) { hi += 0.5; lo -= 0.5; }
+  const minSpan = spec.minSpan ?? 1e-6;
+  if (hi - lo < minSpan) {
+    const mid = (hi + lo) / 2;
+    lo = spec.yMin !== undefined ? Math.max(spec.yMin, mid - minSpan / 2) : mid - minSpan / 2;
+    hi = lo + minSpan;
+  }
   const pad = (hi - lo) * 0.08;
   if (spec.yMin === undefined) lo -= pad;
   hi += pad;

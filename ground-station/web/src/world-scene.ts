@@ -146,7 +146,7 @@ export class WorldScene {
     const arrow = new THREE.ArrowHelper(nedToThree(1, 0, 0).normalize(), nedToThree(0, 0, -0.05), 4, 0xffffff, 0.8, 0.5);
     g.add(arrow);
     const n = labelSprite('N', '#ffffff');
-    n.scale.set(1.2, 0.3, 1);
+    n.scale.set(2.4, 0.6, 1);
     nedToThree(5, 0, -0.3, n.position);
     g.add(n);
     return helper(g);

@@ -1,0 +1,181 @@
+/**
+ * End to end in headless Chromium (Debian `chromium`, driven by
+ * playwright-core): the real studio — simulator, controller runtime with the
+ * default shot controller, shot language — behind the real server, and the
+ * built web app. Screenshots go to test-artifacts/ground-station/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startStudioServer, type StudioServer } from '../../ground-station/launch.ts';
+import { TOKEN_ENTRIES, TOKENS, waitFor } from './helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const ARTIFACTS = resolve('test-artifacts/ground-station');
+
+interface Sample {
+  connection: string;
+  position: [number, number, number] | null;
+  compositionError: number | null;
+  phase: string | null;
+  safety: string | null;
+  shotKind: string | null;
+}
+
+/** What the page itself knows (its store), read through the app's read-only debug hook. */
+function sample(page: Page): Promise<Sample> {
+  return page.evaluate(() => {
+    const app = (window as unknown as { cinepilot: { connection: string; store: { vehicle: { positionNedM: [number, number, number]; shot: { compositionError: number | null; phase: string; spec: { kind: string } | null }; safety: { state: string } } | null } } }).cinepilot;
+    const v = app.store.vehicle;
+    return {
+      connection: app.connection,
+      position: v ? v.positionNedM : null,
+      compositionError: v ? v.shot.compositionError : null,
+      phase: v ? v.shot.phase : null,
+      safety: v ? v.safety.state : null,
+      shotKind: v?.shot.spec?.kind ?? null,
+    };
+  });
+}
+
+/** Pixel statistics of each WebGL canvas: how many distinct colours (a blank canvas has one). */
+function canvasColours(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const out: Record<string, number> = {};
+    for (const id of ['set-view', 'camera-view']) {
+      const gl = document.querySelector<HTMLCanvasElement>(`#${id} canvas.gl`)!;
+      const c = document.createElement('canvas');
+      c.width = gl.width;
+      c.height = gl.height;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(gl, 0, 0);
+      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      const colours = new Set<number>();
+      for (let i = 0; i < data.length; i += 4 * 7) colours.add((data[i]! >> 3) << 10 | (data[i + 1]! >> 3) << 5 | (data[i + 2]! >> 3));
+      out[id] = colours.size;
+    }
+    return out;
+  });
+}
+
+describe.skipIf(!hasChromium)(`ground station in headless Chromium${hasChromium ? '' : ' (skipped: Debian chromium is not installed at /usr/bin/chromium; apt-get install chromium)'}`, () => {
+  let server: StudioServer;
+  let browser: BrowserContext;
+  const base = () => `http://127.0.0.1:${server.port}/`;
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const configDir = mkdtempSync(join(tmpdir(), 'cinepilot-e2e-'));
+    writeFileSync(join(configDir, 'access.json'), JSON.stringify({ tokens: TOKEN_ENTRIES }));
+    server = await startStudioServer({ port: 0, host: '127.0.0.1', configDir, studio: { flightLogPath: null }, webOutDir: join(configDir, 'web') });
+    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cinepilot-chromium-')), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1600, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('loads, renders the set and the camera view, previews and flies "track alice, medium shot", and e-stops from the keyboard', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base()}?token=${TOKENS.pilot}`);
+    await waitForPage(page, async () => (await sample(page)).connection === 'open' && (await sample(page)).position !== null, 'the studio connection');
+    // the token left the address bar once used
+    expect(page.url()).not.toContain('token=');
+    await page.waitForTimeout(1000);
+    const colours = await canvasColours(page);
+    expect(colours['set-view']).toBeGreaterThan(20);
+    expect(colours['camera-view']).toBeGreaterThan(20);
+    await shot(page, '1-loaded');
+
+    await page.fill('#command', 'track alice, medium shot');
+    await page.press('#command', 'Enter');
+    await page.waitForSelector('#preview-result .kv', { timeout: 60_000 });
+    expect(await page.textContent('#parsed')).toContain('"kind":"track"');
+    expect(await page.textContent('#preview-result')).toContain('composition error');
+    await shot(page, '2-previewed');
+
+    const start = await sample(page);
+    await page.click('#go');
+    await waitForPage(page, async () => (await sample(page)).shotKind === 'track', 'the shot to start');
+    const errorsSeen: number[] = [];
+    let moved = 0;
+    for (let i = 0; i < 40; i++) {
+      await page.waitForTimeout(250);
+      const s = await sample(page);
+      if (s.compositionError !== null) errorsSeen.push(s.compositionError);
+      moved = Math.max(moved, Math.hypot(s.position![0] - start.position![0], s.position![1] - start.position![1], s.position![2] - start.position![2]));
+    }
+    await shot(page, '3-flying');
+    expect(moved).toBeGreaterThan(0.5);
+    // composition error falls: the last second's mean is below the first second's
+    const head = errorsSeen.slice(0, 4), tail = errorsSeen.slice(-4);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(tail)).toBeLessThan(mean(head));
+
+    await page.click('#set-view'); // focus out of the text box: Space is the e-stop key there
+    await page.keyboard.press('Space');
+    await waitForPage(page, async () => (await sample(page)).safety === 'estop', 'the e-stop');
+    const stopped = await sample(page);
+    expect(stopped.shotKind).toBeNull();
+    expect(await page.getAttribute('#estop', 'class')).toContain('engaged');
+    await shot(page, '4-estopped');
+    const slot = [...server.studio.vehicles.values()][0]!;
+    expect(slot.runtime.supervisor.state).toBe('estop');
+    await slot.runtime.rearm({ id: 'test', role: 'pilot' });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('a viewer sees the studio but cannot command it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base()}?token=${TOKENS.viewer}`);
+    await waitForPage(page, async () => (await sample(page)).connection === 'open', 'the viewer connection');
+    await page.waitForSelector('#identity:has-text("viewer")');
+    expect(await page.isDisabled('#go')).toBe(true);
+    expect(await page.isDisabled('#command')).toBe(true);
+    // the e-stop stays visible to everyone; the server refuses it for a viewer
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#parsed.error');
+    expect(await page.textContent('#parsed')).toContain('FORBIDDEN_ROLE');
+    const slot = [...server.studio.vehicles.values()][0]!;
+    expect(slot.runtime.supervisor.state).not.toBe('estop');
+    const direct = await page.evaluate(async (token) => (await fetch('/api/commands/go', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'track alice' }) })).status, TOKENS.viewer);
+    expect(direct).toBe(403);
+    await shot(page, '5-viewer');
+    await page.close();
+  }, 60_000);
+
+  it('refuses a wrong token and says so plainly', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base()}?token=not-the-right-token-at-all`);
+    await waitForPage(page, async () => (await sample(page)).connection === 'refused', 'the refusal');
+    expect(await page.textContent('#connection')).toBe('access refused');
+    expect(await page.isVisible('#banner')).toBe(true);
+    expect(await page.textContent('#banner')).toMatch(/token not recognised/);
+    await shot(page, '6-refused');
+    await page.close();
+  }, 60_000);
+});
+
+async function waitForPage(page: Page, probe: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await probe())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+void waitFor;
