@@ -68,7 +68,7 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
 /** A line chart as an SVG string. `equalAspect` keeps metres square (top view). */
 function chart(opts: {
   title: string; xLabel: string; yLabel: string; series: Series[]; bands?: Band[];
-  yRange?: [number, number]; shadeX?: [number, number]; equalAspect?: boolean; width?: number; height?: number;
+  yRange?: [number, number]; shadeX?: [number, number]; equalAspect?: boolean; width?: number; height?: number; markEnds?: boolean;
   polygons?: Array<{ points: Array<[number, number]>; colour: string; fill?: string; label?: string }>;
 }): string {
   const W = opts.width ?? 640, H = opts.height ?? 260, ml = 56, mr = 130, mt = 24, mb = 36;
@@ -111,7 +111,16 @@ function chart(opts: {
     const upper = b.upper.map(([x, y]) => [x, Number.isFinite(y) ? y : y1] as [number, number]);
     parts.push(`<path d="${path(b.lower)}${path(upper.slice().reverse()).replace(/^M/, 'L')}Z" fill="${b.colour}" opacity="0.25"/>`);
   }
-  for (const s of opts.series) parts.push(`<path d="${path(s.points)}" fill="none" stroke="${s.colour}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
+  for (const s of opts.series) {
+    parts.push(`<path d="${path(s.points)}" fill="none" stroke="${s.colour}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5,3"' : ''}/>`);
+    if (opts.markEnds) {
+      // hollow circle = start, filled = end (a subject standing still is just a dot)
+      const finite = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+      const a = finite[0], b = finite[finite.length - 1];
+      if (a) parts.push(`<circle cx="${X(a[0]).toFixed(1)}" cy="${Y(a[1]).toFixed(1)}" r="3.5" fill="none" stroke="${s.colour}"/>`);
+      if (b) parts.push(`<circle cx="${X(b[0]).toFixed(1)}" cy="${Y(b[1]).toFixed(1)}" r="3" fill="${s.colour}"/>`);
+    }
+  }
   parts.push('</g>');
   const legend = [...opts.series.map((s) => [s.name, s.colour] as const), ...(opts.bands ?? []).map((b) => [b.name, b.colour] as const)];
   legend.forEach(([name, colour], i) => {
@@ -131,7 +140,7 @@ export function renderReportHtml(result: RunShotResult, framesHtml: string): str
 
   // top view: x = east, y = north
   const top = chart({
-    title: 'Top view (east → right, north ↑), metres', xLabel: 'east, m', yLabel: 'north, m', equalAspect: true, width: 640, height: 420,
+    title: 'Top view (east → right, north ↑), metres; ○ start, ● end', xLabel: 'east, m', yLabel: 'north, m', equalAspect: true, markEnds: true, width: 640, height: 420,
     series: [
       { name: 'drone', colour: '#1f77b4', points: ticks.map((t) => [t.drone.positionNedM.y, t.drone.positionNedM.x]) },
       ...names.map((n, i) => ({ name: n, colour: colourOf(n, i), points: ticks.map((t) => { const s = t.subjects.find((x) => x.name === n)!; return [s.positionNedM.y, s.positionNedM.x] as [number, number]; }) })),

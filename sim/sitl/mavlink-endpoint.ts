@@ -52,6 +52,7 @@ export const DEFAULT_STREAM_HZ: Record<string, number> = {
 };
 /** PX4 MIS_TAKEOFF_ALT class: NAV_TAKEOFF without an altitude climbs this high, m. */
 export const DEFAULT_TAKEOFF_ALTITUDE_M = 2.5;
+const CAMERA_COMMANDS = new Set<number>([MAV_CMD.SET_CAMERA_ZOOM, MAV_CMD.SET_CAMERA_FOCUS, MAV_CMD.DO_DIGICAM_CONFIGURE]);
 /** NAV_TAKEOFF above this is refused as a typo, m. */
 export const MAX_TAKEOFF_ALTITUDE_M = 500;
 /** Lens commands a little outside the range (rounding) are clamped; further out they are denied. */
@@ -201,7 +202,10 @@ export class SitlMavlinkEndpoint {
     const targetComponent = (m as unknown as { targetComponent?: number }).targetComponent ?? 0;
     if (m instanceof common.CommandLong) {
       this.counts.commands++;
-      if (targetComponent === MAV_COMP_ID_CAMERA) this.cameraCommand(m, f, peer);
+      // Camera commands reach the camera directly, or through the autopilot (ArduPilot's AP_Camera).
+      if (targetComponent === MAV_COMP_ID_CAMERA || (CAMERA_COMMANDS.has(m.command) && (targetComponent === 0 || targetComponent === MAV_COMP_ID_AUTOPILOT1))) {
+        this.cameraCommand(m, f, peer, targetComponent === MAV_COMP_ID_CAMERA ? this.cameraOut : this.autopilotOut);
+      }
       else if (targetComponent === 0 || targetComponent === MAV_COMP_ID_AUTOPILOT1) {
         this.autopilotCommand(m, f, peer).catch(() => this.counts.foreign++);
       }
@@ -393,7 +397,7 @@ export class SitlMavlinkEndpoint {
     return MAV_RESULT.ACCEPTED;
   }
 
-  private cameraCommand(m: common.CommandLong, f: MavlinkFrame, peer: string): void {
+  private cameraCommand(m: common.CommandLong, f: MavlinkFrame, peer: string, answerFrom: MavlinkEncoder): void {
     const p = [m._param1, m._param2, m._param3];
     let result: number = MAV_RESULT.UNSUPPORTED;
     switch (m.command) {
@@ -414,7 +418,7 @@ export class SitlMavlinkEndpoint {
         result = p[2]! > 0 ? this.lensValue(p[2]!, this.lens.fNumber, (v) => this.vehicle.setLens({ fNumber: v })) : MAV_RESULT.ACCEPTED;
         break;
     }
-    this.ack(this.cameraOut, m.command, result, f, peer);
+    this.ack(answerFrom, m.command, result, f, peer);
     // Camera protocol v2: a successful zoom/focus is answered with CAMERA_SETTINGS.
     if (result === MAV_RESULT.ACCEPTED && (m.command === MAV_CMD.SET_CAMERA_ZOOM || m.command === MAV_CMD.SET_CAMERA_FOCUS)) {
       const t = this.vehicle.latestTelemetry();
