@@ -9,9 +9,9 @@
  *   in input pixels; class 0 is person.
  * - keypoints: MoveNet Lightning (single pose, 192×192) run top-down on a
  *   square crop around each of the `poseMaxPeople` largest people.
- * - faces: BlazeFace (256×256, 896 anchors) on a square crop around each of
- *   the `faceMaxPeople` largest people's heads; its eye landmarks give the
- *   focus point.
+ * - faces: BlazeFace (256×256, 896 anchors) on the whole frame (close-ups)
+ *   and on a square crop around each of the `faceMaxPeople` largest people's
+ *   heads (wide shots); its eye landmarks give the focus point.
  */
 import type { GraphModel, Tensor, Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs';
 import { CinePilotError } from '../../core/errors.ts';
@@ -32,7 +32,7 @@ export interface TfjsDetectorSettings {
   fit?: InputFit;
   /** run MoveNet on this many of the largest people (0 = no keypoints) */
   poseMaxPeople?: number;
-  /** run BlazeFace on this many of the largest people's heads (0 = no faces) */
+  /** faces: up to this many on the whole frame, plus a head crop of this many of the largest people (0 = no faces) */
   faceMaxPeople?: number;
   /** compute colour-histogram appearance descriptors */
   appearance?: boolean;
@@ -201,35 +201,54 @@ export class TfjsDetector implements Detector {
     }
   }
 
-  private async findFaces(image: Tensor3D, people: Detection[], W: number, H: number): Promise<Detection[]> {
+  /** BlazeFace on one square crop [x, y, side]: faces scoring ≥ FACE_MIN_SCORE, best first, overlaps suppressed. */
+  private async facesInCrop(image: Tensor3D, crop: [number, number, number], W: number, H: number, maxFaces: number): Promise<Detection[]> {
     const tf = this.tf;
-    const faces: Detection[] = [];
     const anchors = this.anchors!;
+    const input = tf.tidy(() => tf.sub(tf.div(this.cropTensor(image, crop, W, H, BLAZEFACE_INPUT, 'float32'), 127.5), 1));
+    const outs = this.face!.execute(input) as Tensor[];
+    // outputs sorted by size: 384×1, 512×1, 384×16, 512×16 → anchors 0..511 stride 16, 512..895 stride 32
+    const sorted = [...outs].sort((a, b) => a.size - b.size);
+    const [s384, s512, r384, r512] = (await Promise.all(sorted.map((t) => t.data()))) as Float32Array[];
+    tf.dispose([input, ...outs]);
+    const minLogit = Math.log(FACE_MIN_SCORE / (1 - FACE_MIN_SCORE));
+    const candidates: Array<{ i: number; logit: number }> = [];
+    for (let i = 0; i < 896; i++) {
+      const logit = i < 512 ? s512![i]! : s384![i - 512]!;
+      if (logit >= minLogit) candidates.push({ i, logit });
+    }
+    candidates.sort((a, b) => b.logit - a.logit);
+    const k = crop[2] / BLAZEFACE_INPUT;
+    const faces: Detection[] = [];
+    for (const { i, logit } of candidates) {
+      if (faces.length >= maxFaces) break;
+      const reg = i < 512 ? r512!.subarray(i * 16, i * 16 + 16) : r384!.subarray((i - 512) * 16, (i - 512) * 16 + 16);
+      const ax = anchors[2 * i]!, ay = anchors[2 * i + 1]!;
+      const cx = crop[0] + (ax + reg[0]!) * k, cy = crop[1] + (ay + reg[1]!) * k;
+      const w = reg[2]! * k, h = reg[3]! * k;
+      const bbox: [number, number, number, number] = [cx - w / 2, cy - h / 2, w, h];
+      if (faces.some((f) => iou(f.bbox, bbox) > 0.3)) continue;
+      const score = 1 / (1 + Math.exp(-logit));
+      // landmarks: right eye, left eye, nose, mouth, right ear, left ear (the subject's left/right)
+      const lm = (j: number, name: Keypoint['name']): Keypoint => ({ name, x: crop[0] + (ax + reg[4 + 2 * j]!) * k, y: crop[1] + (ay + reg[5 + 2 * j]!) * k, score });
+      faces.push({ bbox, score, label: 'face', keypoints: [lm(0, 'rightEye'), lm(1, 'leftEye'), lm(2, 'nose')] });
+    }
+    return faces;
+  }
+
+  /**
+   * Faces: the whole frame (close-ups, where a face is large), then a head
+   * crop of each of the largest people (wide shots, where a face is a few
+   * pixels of the frame but fills a crop).
+   */
+  private async findFaces(image: Tensor3D, people: Detection[], W: number, H: number): Promise<Detection[]> {
+    const side = Math.max(W, H);
+    const faces = await this.facesInCrop(image, [(W - side) / 2, (H - side) / 2, side], W, H, this.settings.faceMaxPeople);
     for (const p of people) {
       const [bx, by, bw] = p.bbox;
       // the head sits in the top of the box; a crop about a shoulder-width wide keeps it large for BlazeFace
-      const crop = squareAround(bx + bw / 2, by + bw * 0.45, bw * 1.1);
-      const input = tf.tidy(() => tf.sub(tf.div(this.cropTensor(image, crop, W, H, BLAZEFACE_INPUT, 'float32'), 127.5), 1));
-      const outs = this.face!.execute(input) as Tensor[];
-      // outputs sorted by size: 384×1, 512×1, 384×16, 512×16 → rows 0..511 stride 16, 512..895 stride 32
-      const sorted = [...outs].sort((a, b) => a.size - b.size);
-      const [s384, s512, r384, r512] = (await Promise.all(sorted.map((t) => t.data()))) as Float32Array[];
-      tf.dispose([input, ...outs]);
-      let best = -1, bestLogit = -Infinity;
-      for (let i = 0; i < 896; i++) {
-        const logit = i < 512 ? s512![i]! : s384![i - 512]!;
-        if (logit > bestLogit) (bestLogit = logit), (best = i);
-      }
-      const score = 1 / (1 + Math.exp(-bestLogit));
-      if (score < FACE_MIN_SCORE) continue;
-      const reg = best < 512 ? r512!.subarray(best * 16, best * 16 + 16) : r384!.subarray((best - 512) * 16, (best - 512) * 16 + 16);
-      const ax = anchors[2 * best]!, ay = anchors[2 * best + 1]!;
-      const k = crop[2] / BLAZEFACE_INPUT;
-      const cx = crop[0] + (ax + reg[0]!) * k, cy = crop[1] + (ay + reg[1]!) * k;
-      const w = reg[2]! * k, h = reg[3]! * k;
-      // landmarks: right eye, left eye, nose, mouth, right ear, left ear (the subject's left/right)
-      const lm = (j: number, name: Keypoint['name']): Keypoint => ({ name, x: crop[0] + (ax + reg[4 + 2 * j]!) * k, y: crop[1] + (ay + reg[5 + 2 * j]!) * k, score });
-      faces.push({ bbox: [cx - w / 2, cy - h / 2, w, h], score, label: 'face', keypoints: [lm(0, 'rightEye'), lm(1, 'leftEye'), lm(2, 'nose')] });
+      const [face] = await this.facesInCrop(image, squareAround(bx + bw / 2, by + bw * 0.45, bw * 1.1), W, H, 1);
+      if (face && !faces.some((f) => iou(f.bbox, face.bbox) > 0.3)) faces.push(face);
     }
     return faces;
   }
