@@ -51,7 +51,7 @@ import { NamedSubjects } from './studio/named-subjects.ts';
 import { PreviewRunner } from './studio/preview.ts';
 import { shotLibrary } from './studio/shot-library.ts';
 import { SimTimeClock } from './studio/sim-time-clock.ts';
-import { probeSpeech, recogniseSpeech } from './studio/speech-bridge.ts';
+import { disposeSpeech, recogniseSpeech, speechAvailable } from './studio/speech-bridge.ts';
 
 export const DEFAULT_SCENE = 'two-actors';
 /** Controller tick rate of the studio, Hz (the runtime's own default is 50; 25 leaves CPU for the MPC, the server and preview on small machines). */
@@ -447,13 +447,9 @@ export class SimStudio implements Studio {
 
   async recognise(wav: Buffer, principal: Principal): Promise<SpeechResult> {
     void principal;
-    const slot = this.vehicle(undefined);
-    const heard = await recogniseSpeech(wav, this.subjects.names());
-    try {
-      return { ...heard, parse: { ok: true, spec: this.parse(heard.transcript, slot) } };
-    } catch (err) {
-      return { ...heard, parse: { ok: false, error: (err as Error).message } };
-    }
+    const heard = await recogniseSpeech(wav, this.parseContext(this.vehicle(undefined)));
+    const parse = heard.result.ok ? { ok: true as const, spec: heard.result.spec } : { ok: false as const, error: heard.result.error.message };
+    return { transcript: heard.transcript, confidence: heard.confidence, parse };
   }
 
   /** Command every real vehicle to hold, stop the loops, close links and the log. Idempotent. */
@@ -471,6 +467,7 @@ export class SimStudio implements Studio {
     this.runner?.stop();
     this.clock?.dispose();
     await this.preview?.close();
+    disposeSpeech();
     if (this.flightLog) await this.flightLog.close().catch(() => undefined);
   }
 }
@@ -519,7 +516,7 @@ export async function createStudio(options: StudioOptions = {}): Promise<SimStud
     flightLog,
   });
   const preview = isSim ? new PreviewRunner() : null;
-  const studio = new SimStudio(scene, rig, world, runner, clock, subjects, flightLog, preview, seed, await probeSpeech());
+  const studio = new SimStudio(scene, rig, world, runner, clock, subjects, flightLog, preview, seed, speechAvailable());
   studio.addVehicle({ id: 'drone-1', label: isSim ? 'drone-1 (sim)' : `drone-1 (${link.kind})`, link, runtime, controllerKind: controller });
   runner?.start();
   await runtime.start();

@@ -1,61 +1,46 @@
 /**
- * The bridge to the offline recogniser in ground-station/speech/ (owned by
- * the shot-language engineer): loaded on demand, so the studio runs where
- * that module or Debian's pocketsphinx is missing and says so plainly
- * (SPEECH_UNAVAILABLE) instead of failing at start.
+ * The bridge to the offline recogniser (ground-station/speech/, Debian
+ * pocketsphinx): one recogniser per set of subject names, reused across
+ * utterances; where pocketsphinx is missing the studio still runs and the
+ * speech route answers SPEECH_UNAVAILABLE with the install hint.
  */
-import { existsSync } from 'node:fs';
+import { CinePilotError } from '../../core/errors.ts';
+import type { ParseContext, ParseResult } from '../language/index.ts';
+import { findPocketsphinx, hearShot, POCKETSPHINX_INSTALL_HINT, ShotRecogniser } from '../speech/recogniser.ts';
 import { GroundStationError } from '../protocol/errors.ts';
 
-const SPEECH_MODULE = new URL('../speech/index.ts', import.meta.url);
-
-interface Heard {
+export interface Heard {
   transcript: string;
   confidence: number | null;
+  result: ParseResult;
 }
 
-type Recognise = (wav: Buffer, options: { subjects: string[] }) => Promise<unknown>;
-type Availability = () => boolean | { ok: boolean; message?: string } | Promise<boolean | { ok: boolean; message?: string }>;
+let cached: { key: string; recogniser: ShotRecogniser } | null = null;
 
-let loaded: { recognise: Recognise | null; available: Availability | null } | null = null;
-
-async function load(): Promise<NonNullable<typeof loaded>> {
-  if (loaded) return loaded;
-  if (!existsSync(SPEECH_MODULE)) return (loaded = { recognise: null, available: null });
-  const mod = (await import(SPEECH_MODULE.href)) as Record<string, unknown>;
-  const pick = <T>(...names: string[]): T | null => (names.map((n) => mod[n]).find((f) => typeof f === 'function') as T | undefined) ?? null;
-  return (loaded = {
-    recognise: pick<Recognise>('recognise', 'recognize', 'recogniseWav', 'recognizeWav'),
-    available: pick<Availability>('speechAvailable', 'isAvailable', 'recogniserAvailable', 'available'),
-  });
+/** Whether the server can recognise speech here. */
+export function speechAvailable(): boolean {
+  return findPocketsphinx() !== undefined;
 }
 
-/** Whether the server can recognise speech here (module present and, if it says, its recogniser installed). */
-export async function probeSpeech(): Promise<boolean> {
-  const m = await load();
-  if (!m.recognise) return false;
-  if (!m.available) return true;
+export async function recogniseSpeech(wav: Buffer, context: ParseContext): Promise<Heard> {
+  if (!speechAvailable()) throw new GroundStationError('SPEECH_UNAVAILABLE', POCKETSPHINX_INSTALL_HINT);
+  const key = [...context.subjects].sort().join(',');
   try {
-    const a = await m.available();
-    return typeof a === 'boolean' ? a : a.ok;
-  } catch {
-    return false;
-  }
-}
-
-export async function recogniseSpeech(wav: Buffer, subjects: string[]): Promise<Heard> {
-  const m = await load();
-  if (!m.recognise) {
-    throw new GroundStationError('SPEECH_UNAVAILABLE', 'no offline speech recogniser in this build; use a browser with speech recognition (Chrome) or type the shot');
-  }
-  let r: unknown;
-  try {
-    r = await m.recognise(wav, { subjects });
+    if (cached?.key !== key) {
+      cached?.recogniser.dispose();
+      cached = { key, recogniser: new ShotRecogniser(context.subjects) };
+    }
+    const heard = await hearShot(wav, context, cached.recogniser);
+    return { transcript: heard.transcript, confidence: heard.confidence, result: heard.result };
   } catch (err) {
-    throw new GroundStationError('SPEECH_UNAVAILABLE', `speech recognition failed: ${(err as Error).message}`);
+    if (err instanceof GroundStationError) throw err;
+    const reason = err instanceof CinePilotError ? err.code : 'SPEECH_FAILED';
+    throw new GroundStationError('SPEECH_UNAVAILABLE', `speech recognition failed: ${(err as Error).message}`, { reason });
   }
-  const o = (r ?? {}) as { transcript?: unknown; text?: unknown; hypothesis?: unknown; confidence?: unknown };
-  const transcript = [o.transcript, o.text, o.hypothesis].find((t) => typeof t === 'string') as string | undefined;
-  if (transcript === undefined) throw new GroundStationError('SPEECH_UNAVAILABLE', 'the recogniser returned no transcript');
-  return { transcript, confidence: typeof o.confidence === 'number' ? o.confidence : null };
+}
+
+/** Release the cached recogniser's temporary files. */
+export function disposeSpeech(): void {
+  cached?.recogniser.dispose();
+  cached = null;
 }

@@ -2,7 +2,11 @@
  * The ground-station server driven in-process with fastify's inject, in front
  * of a real studio (simulator + controller runtime + shot language).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findPocketsphinx } from '../../ground-station/speech/recogniser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ERROR_CATALOGUE } from '../../ground-station/protocol/errors.ts';
@@ -141,6 +145,33 @@ describe('ground-station server (inject)', () => {
     expect(go.json().error.code).toBe('E_STOP_ACTIVE');
     expect((await post('/api/commands/release-e-stop', TOKENS.pilot, {})).statusCode).toBe(200);
     expect(slot.runtime.supervisor.state).not.toBe('estop');
+  });
+
+  it('accepts speech only as WAV from a dp or pilot', async () => {
+    const notWav = await t.station.app.inject({ method: 'POST', url: '/api/speech', headers: { ...bearer(TOKENS.dp), 'content-type': 'audio/wav' }, payload: Buffer.from('hello there, not a wav file at all') });
+    expect(notWav.statusCode).toBe(415);
+    expect(notWav.json().error.code).toBe('UNSUPPORTED_MEDIA');
+    const text = await t.station.app.inject({ method: 'POST', url: '/api/speech', headers: { ...bearer(TOKENS.dp), 'content-type': 'text/plain' }, payload: 'track alice' });
+    expect(text.json().error.code).toBe('UNSUPPORTED_MEDIA');
+    const viewer = await t.station.app.inject({ method: 'POST', url: '/api/speech', headers: { ...bearer(TOKENS.viewer), 'content-type': 'audio/wav' }, payload: Buffer.alloc(100) });
+    expect(viewer.json().error.code).toBe('FORBIDDEN_ROLE');
+  });
+
+  const canSpeak = existsSync('/usr/bin/espeak-ng') && findPocketsphinx() !== undefined;
+  it.skipIf(!canSpeak)(`recognises a spoken shot posted as WAV${canSpeak ? '' : ' (skipped: needs Debian espeak-ng, pocketsphinx and pocketsphinx-en-us)'}`, async () => {
+    const wavFile = join(mkdtempSync(join(tmpdir(), 'cinepilot-speech-')), 'shot.wav');
+    execFileSync('espeak-ng', ['-v', 'en-us', '-s', '140', '-w', wavFile, 'track alice, medium shot']);
+    const r = await t.station.app.inject({ method: 'POST', url: '/api/speech', headers: { ...bearer(TOKENS.dp), 'content-type': 'audio/wav' }, payload: readFileSync(wavFile) });
+    // The route's contract (recognition accuracy is the speech module's own test):
+    // a transcript, a confidence, and the parse of exactly that transcript.
+    expect(r.statusCode).toBe(200);
+    const body = r.json() as { transcript: string; confidence: number; parse: { ok: boolean; spec?: unknown; error?: string } };
+    expect(body.transcript.length).toBeGreaterThan(0);
+    expect(body.confidence).toBeGreaterThanOrEqual(0);
+    const direct = await post('/api/commands/parse', TOKENS.dp, { text: body.transcript });
+    expect(body.parse.ok).toBe(direct.statusCode === 200);
+    if (body.parse.ok) expect(body.parse.spec).toEqual(direct.json().result.spec);
+    expect(t.audit().find((a) => a.command === 'speech' && a.ok)).toMatchObject({ role: 'dp' });
   });
 
   it('publishes an error catalogue that docs/ground-station.md documents code for code', async () => {
