@@ -148,7 +148,7 @@ describe('MAVLink link ↔ SITL endpoint over UDP', () => {
     expect(link.latestTelemetry()!.lens.focalLengthMm).toBeCloseTo(24, 3);
   });
 
-  it('ArduPilot: decodes Copter modes, takes off from GUIDED with a relative altitude and follows GUIDED setpoints', async () => {
+  it('ArduPilot: decodes Copter modes, takes off from GUIDED with a relative altitude, follows GUIDED setpoints, drives the lens the AP_Camera way', async () => {
     const { link } = await pair({ scene: groundScene(), autopilot: 'ardupilot' });
     await waitFor(() => link.latestTelemetry() !== null, 3, 'telemetry');
     expect(link.firmware()).toBe('ardupilot');
@@ -160,6 +160,13 @@ describe('MAVLink link ↔ SITL endpoint over UDP', () => {
     expect(await link.startOffboard()).toEqual({ ok: true });
     await waitFor(() => link.latestTelemetry()!.positionNedM.x > 1.2, 8, 'GUIDED position target reached');
     stop();
+    // ArduPilot's AP_Camera: zoom/focus as a percentage, aperture by DO_DIGICAM_CONFIGURE, via the autopilot
+    link.setLens({ focalLengthMm: 60, focusDistanceM: 2.5, fNumber: 8 });
+    await waitFor(() => {
+      const l = link.latestTelemetry()!.lens;
+      return Math.abs(l.focalLengthMm - 60) < 0.05 && Math.abs(l.focusDistanceM - 2.5) < 0.01 && Math.abs(l.fNumber - 8) < 0.01;
+    }, 8, 'lens at 60 mm, 2.5 m, f/8 through the autopilot');
+    expect(link.lastBackgroundError).toBeNull();
     expect(await link.returnHome()).toEqual({ ok: true });
     await waitFor(() => link.latestTelemetry()!.mode === 'return', 2, 'RTL');
   }, 40_000);

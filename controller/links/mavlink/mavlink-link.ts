@@ -25,7 +25,7 @@ import type {
 } from '../../../core/vehicle-link.ts';
 import { type MavlinkEndpoint, formatMavlinkEndpoint } from '../url.ts';
 import { MavlinkDecoder, MavlinkEncoder, type MavlinkFrame, paramExtReal32String, readParamExtReal32, rejectedCount } from './codec.ts';
-import { type LensRanges, focalLengthFromZoomLevel, focusDistanceFromLevel } from './lens-levels.ts';
+import { type LensRanges, focalLengthFromZoomLevel, focusDistanceFromLevel, focusLevelPercent, zoomLevelPercent } from './lens-levels.ts';
 import {
   type Autopilot, decodeMode, wireModeFor, MAV_AUTOPILOT_ARDUPILOTMEGA, MAV_AUTOPILOT_INVALID, MAV_AUTOPILOT_PX4,
   MAV_MODE_FLAG_CUSTOM_MODE_ENABLED, MAV_MODE_FLAG_SAFETY_ARMED,
@@ -33,7 +33,7 @@ import {
 import { type ClientTransport, createClientTransport } from './transport.ts';
 import {
   MAV_CMD, MAV_COMP_ID_CAMERA, MAV_FRAME_LOCAL_NED, MAV_LANDED_STATE_IN_AIR, MAV_LANDED_STATE_LANDING, MAV_LANDED_STATE_TAKEOFF,
-  MAV_RESULT, MAV_TYPE_GCS, MAV_TYPE_ONBOARD_CONTROLLER, APERTURE_PARAM_ID, TYPE_MASK, GIMBAL_FLAGS, MSG, ZOOM_TYPE_FOCAL_LENGTH, FOCUS_TYPE_METERS,
+  MAV_RESULT, MAV_TYPE_GCS, MAV_TYPE_ONBOARD_CONTROLLER, APERTURE_PARAM_ID, TYPE_MASK, GIMBAL_FLAGS, MSG, ZOOM_TYPE_FOCAL_LENGTH, ZOOM_TYPE_RANGE, FOCUS_TYPE_METERS, FOCUS_TYPE_RANGE,
   mavResultName, MAV_PARAM_EXT_TYPE_REAL32,
 } from './protocol.ts';
 
@@ -48,7 +48,17 @@ export interface MavlinkLinkSettings {
   /** vehicle system id; null = the first autopilot heard */
   targetSystemId: number | null;
   targetComponentId: number;
-  cameraComponentId: number;
+  /**
+   * who takes camera commands: null = per firmware (PX4: the MAVLink camera, 100;
+   * ArduPilot: the autopilot, 1, whose AP_Camera drives or forwards to the camera)
+   */
+  cameraComponentId: number | null;
+  /**
+   * zoom/focus in absolute units (ZOOM_TYPE_FOCAL_LENGTH mm, FOCUS_TYPE_METERS) or as a
+   * percentage of the lens range (ZOOM_TYPE_RANGE, FOCUS_TYPE_RANGE, which is all
+   * ArduPilot's AP_Camera takes); null = per firmware (PX4 absolute, ArduPilot range)
+   */
+  cameraUnits: 'absolute' | 'range' | null;
   /** gimbal device addressed through the gimbal manager; 0 = all */
   gimbalDeviceId: number;
   /** GIMBAL_MANAGER_SET_ATTITUDE (quaternion) or GIMBAL_MANAGER_SET_PITCHYAW (angles), for managers that take only one */
@@ -62,7 +72,8 @@ export interface MavlinkLinkSettings {
   commandAttempts: number;
   /** lens and aperture commands are rate-limited to this interval, latest value wins */
   lensCommandIntervalS: number;
-  apertureVia: 'param-ext' | 'digicam';
+  /** null = per firmware (PX4: the camera parameter CAM_APERTURE; ArduPilot: DO_DIGICAM_CONFIGURE) */
+  apertureVia: 'param-ext' | 'digicam' | null;
   /** startOffboard() needs a setpoint sent within this age (PX4 rule) */
   offboardStreamMaxAgeS: number;
   /** ask the vehicle for these telemetry rates on connect (SET_MESSAGE_INTERVAL) */
@@ -98,7 +109,8 @@ export function mavlinkLinkSettings(endpoint: MavlinkEndpoint, lens: LensRanges,
     role: 'gcs',
     targetSystemId: null,
     targetComponentId: 1,
-    cameraComponentId: MAV_COMP_ID_CAMERA,
+    cameraComponentId: null,
+    cameraUnits: null,
     gimbalDeviceId: 0,
     gimbalMessage: 'attitude',
     heartbeatIntervalS: DEFAULT_HEARTBEAT_INTERVAL_S,
@@ -107,7 +119,7 @@ export function mavlinkLinkSettings(endpoint: MavlinkEndpoint, lens: LensRanges,
     commandTimeoutS: DEFAULT_COMMAND_TIMEOUT_S,
     commandAttempts: DEFAULT_COMMAND_ATTEMPTS,
     lensCommandIntervalS: DEFAULT_LENS_COMMAND_INTERVAL_S,
-    apertureVia: 'param-ext',
+    apertureVia: null,
     offboardStreamMaxAgeS: DEFAULT_OFFBOARD_STREAM_MAX_AGE_S,
     requestStreams: true,
     lens,
@@ -122,6 +134,8 @@ export function mavlinkLinkSettings(endpoint: MavlinkEndpoint, lens: LensRanges,
   id('targetSystemId', s.targetSystemId);
   id('targetComponentId', s.targetComponentId);
   id('cameraComponentId', s.cameraComponentId);
+  if (s.cameraUnits !== null && s.cameraUnits !== 'absolute' && s.cameraUnits !== 'range') problems.push(`cameraUnits ${String(s.cameraUnits)} must be absolute or range`);
+  if (s.apertureVia !== null && s.apertureVia !== 'param-ext' && s.apertureVia !== 'digicam') problems.push(`apertureVia ${String(s.apertureVia)} must be param-ext or digicam`);
   id('gimbalDeviceId', s.gimbalDeviceId, 0);
   for (const k of ['heartbeatIntervalS', 'heartbeatTimeoutS', 'connectTimeoutS', 'commandTimeoutS', 'lensCommandIntervalS', 'offboardStreamMaxAgeS'] as const) {
     if (!(s[k] > 0) || !Number.isFinite(s[k])) problems.push(`${k} ${s[k]} must be a positive number of seconds`);
@@ -437,10 +451,19 @@ export class MavlinkVehicleLink implements VehicleLink {
   }
 
   private sendLensAxis(axis: 'focalLengthMm' | 'focusDistanceM' | 'fNumber', value: number): Promise<CommandResult> {
-    const cam = this.settings.cameraComponentId;
-    if (axis === 'focalLengthMm') return this.command('camera zoom', MAV_CMD.SET_CAMERA_ZOOM, [ZOOM_TYPE_FOCAL_LENGTH, value, 0, 0, 0, 0, 0], cam, 1);
-    if (axis === 'focusDistanceM') return this.command('camera focus', MAV_CMD.SET_CAMERA_FOCUS, [FOCUS_TYPE_METERS, value, 0, 0, 0, 0, 0], cam, 1);
-    if (this.settings.apertureVia === 'digicam') {
+    const ardupilot = this.autopilot === 'ardupilot';
+    const cam = this.settings.cameraComponentId ?? (ardupilot ? this.settings.targetComponentId : MAV_COMP_ID_CAMERA);
+    const range = (this.settings.cameraUnits ?? (ardupilot ? 'range' : 'absolute')) === 'range';
+    const lens = this.settings.lens;
+    if (axis === 'focalLengthMm') {
+      const p = range ? [ZOOM_TYPE_RANGE, zoomLevelPercent(value, lens)] : [ZOOM_TYPE_FOCAL_LENGTH, value];
+      return this.command('camera zoom', MAV_CMD.SET_CAMERA_ZOOM, [p[0]!, p[1]!, 0, 0, 0, 0, 0], cam, 1);
+    }
+    if (axis === 'focusDistanceM') {
+      const p = range ? [FOCUS_TYPE_RANGE, focusLevelPercent(value, lens)] : [FOCUS_TYPE_METERS, value];
+      return this.command('camera focus', MAV_CMD.SET_CAMERA_FOCUS, [p[0]!, p[1]!, 0, 0, 0, 0, 0], cam, 1);
+    }
+    if ((this.settings.apertureVia ?? (ardupilot ? 'digicam' : 'param-ext')) === 'digicam') {
       return this.command('camera aperture', MAV_CMD.DO_DIGICAM_CONFIGURE, [0, 0, value, 0, 0, 0, 0], cam, 1);
     }
     const m = new common.ParamExtSet();
