@@ -62,10 +62,10 @@ afterEach(async () => {
   while (open.length) await open.pop()!.close();
 });
 
-async function linkTo(reply: Reply) {
+async function linkTo(reply: Reply, commandTimeoutS = 0.3) {
   const v = await scriptedVehicle(reply);
   open.push(v);
-  const link: VehicleLink = await createVehicleLink(v.url, { lens: loadRig().lens, mavlink: { commandTimeoutS: 0.15, commandAttempts: 3, requestStreams: false, connectTimeoutS: 3 } });
+  const link: VehicleLink = await createVehicleLink(v.url, { lens: loadRig().lens, mavlink: { commandTimeoutS, commandAttempts: 3, requestStreams: false, connectTimeoutS: 3 } });
   open.push(link);
   await link.connect();
   return { v, link };
@@ -85,18 +85,20 @@ describe('COMMAND_LONG with ACK, retries and timeouts', () => {
     const { v, link } = await linkTo(() => []);
     const r = await link.disarm();
     expect(r).toMatchObject({ ok: false, code: 'COMMAND_TIMEOUT' });
-    expect((r as { message: string }).message).toMatch(/after 3 attempt\(s\) of 0.15 s/);
+    expect((r as { message: string }).message).toMatch(/after 3 attempt\(s\) of 0.3 s/);
     expect(v.received).toHaveLength(3);
   });
 
   it('waits through IN_PROGRESS for the final result', async () => {
-    const { link } = await linkTo(() => [
-      { result: common.MavResult.IN_PROGRESS, delayS: 0.05 },
-      { result: common.MavResult.IN_PROGRESS, delayS: 0.15 },
-      { result: ACCEPTED, delayS: 0.28 },
-    ]);
+    // each IN_PROGRESS restarts the 0.5 s wait; the final answer comes 0.6 s after the request
+    const { v, link } = await linkTo(() => [
+      { result: common.MavResult.IN_PROGRESS, delayS: 0.2 },
+      { result: common.MavResult.IN_PROGRESS, delayS: 0.4 },
+      { result: ACCEPTED, delayS: 0.6 },
+    ], 0.5);
     expect(await link.land()).toEqual({ ok: true });
-    expect(link.health().latencyMs).toBeGreaterThan(200);
+    expect(v.received).toHaveLength(1);
+    expect(link.health().latencyMs).toBeGreaterThan(500);
   });
 
   it('maps a refusal to a coded result with a hint', async () => {
