@@ -92,3 +92,20 @@ describe('NoisyConstantVelocityPredictor', () => {
     expect(p.names()).toEqual(['alice']);
   });
 });
+
+describe('RealtimeRunner (the seam for npm start)', () => {
+  it('advances the world from the wall clock while running and not after stop()', async () => {
+    const { RealtimeRunner } = await import('../../sim/realtime.ts');
+    const world = new SimWorld(loadScene('static-subject'), { seed: 1 });
+    const runner = new RealtimeRunner(world, { tickHz: 100, speed: 4 });
+    runner.start();
+    expect(runner.running).toBe(true);
+    await new Promise((r) => setTimeout(r, 150));
+    runner.stop();
+    const t = world.timeS;
+    expect(t).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(world.timeS).toBe(t);
+    expect(runner.running).toBe(false);
+  });
+});

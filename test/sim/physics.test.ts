@@ -79,6 +79,30 @@ describe('multirotor under a PX4-style position controller', () => {
     expect(Math.abs(m.state.positionNedM.y)).toBeLessThan(0.2); // … and rejected
   });
 
+  it('energy sanity: hovering in still air stays exactly put; braking from 8 m/s bleeds speed without re-accelerating', () => {
+    const m = new Multirotor(af, { positionNedM: vec3(3, 4, -5), yawRad: 1 });
+    const hold = emptyCommand();
+    hold.positionNedM = vec3(3, 4, -5);
+    hold.yawRad = 1;
+    for (let i = 0; i < 60 * 400; i++) m.step(DT, hold, still, true);
+    expect(m.state.positionNedM).toEqual(vec3(3, 4, -5));
+    expect(Math.hypot(m.state.velocityNedMps.x, m.state.velocityNedMps.y, m.state.velocityNedMps.z)).toBe(0);
+
+    const cruise = emptyCommand();
+    cruise.velocityNedMps = vec3(8, 0, 0);
+    for (let i = 0; i < 6 * 400; i++) m.step(DT, cruise, still, true);
+    const brake = emptyCommand();
+    brake.velocityNedMps = vec3(0, 0, 0);
+    let overshoot = 0;
+    for (let i = 0; i < 6 * 400; i++) {
+      m.step(DT, brake, still, true);
+      overshoot = Math.max(overshoot, -m.state.velocityNedMps.x); // moving backwards = re-accelerated past the stop
+    }
+    // the thrust lag may carry the stop a hair past zero: at most 1 % of the initial speed
+    expect(overshoot).toBeLessThan(0.01 * 8);
+    expect(Math.abs(m.state.velocityNedMps.x)).toBeLessThan(0.01);
+  });
+
   it('never goes below the ground', () => {
     const m = new Multirotor(af, { positionNedM: vec3(0, 0, -1), yawRad: 0 });
     const cmd = emptyCommand();
