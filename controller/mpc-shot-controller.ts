@@ -175,15 +175,14 @@ export class MpcShotController implements ShotController {
       focalMm: r0.wFocal >= WEIGHTS.focalSchedule ? Math.abs(this.x0[X.FOCAL_MM]! - r0.focalLengthMm) : 0,
     });
     const names = subjects.names();
-    for (let k = 0; k <= this.N; k++) {
-      this.packer.pack(k, this.refs, timeS + k * this.dtS, subjects, names, this.plan, this.p);
-      this.solver.setParameters(k, this.p);
-    }
-
     let status: string;
     let iterations = 0;
     let cost: number | undefined;
     try {
+      for (let k = 0; k <= this.N; k++) {
+        this.packer.pack(k, this.refs, timeS + k * this.dtS, subjects, names, this.plan, this.p);
+        this.solver.setParameters(k, this.p);
+      }
       this.solver.setInitialState(this.x0);
       if (this.cold) this.solver.initialize(this.x0);
       const steps = this.cold ? COLD_START_ITERATIONS : this.newShot ? 1 + NEW_SHOT_ITERATIONS : 1;

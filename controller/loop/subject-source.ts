@@ -27,7 +27,7 @@ export function peopleAt(source: SubjectPredictor, nowS: number): PersonObstacle
   for (const name of source.names()) {
     const s = source.predict(name, nowS);
     if (!s) continue;
-    out.push({ name, positionNedM: s.positionNedM, heightM: DEFAULT_PERSON_HEIGHT_M, sigmaM: s.positionSigmaM });
+    out.push({ name, positionNedM: s.positionNedM, velocityNedMps: s.velocityNedMps, heightM: DEFAULT_PERSON_HEIGHT_M, sigmaM: s.positionSigmaM });
   }
   return out;
 }

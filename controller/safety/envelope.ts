@@ -9,8 +9,10 @@
  * (τ: the autopilot's response latency, a: a braking deceleration below the
  * airframe's limit). The component of the command towards each nearby
  * boundary is cut to v_allowed, so the vehicle slides along a fence instead
- * of stopping dead. Inside a keep-out radius (a person walked in) the allowed
- * speed becomes a retreat.
+ * of stopping dead. For people the limit applies to the *closing* speed
+ * (command minus the person's predicted velocity along the line between
+ * them), so someone walking at the drone pushes it back. Inside a keep-out
+ * radius the allowed speed becomes a retreat.
  */
 import type { Geofence } from '../../core/shot-controller.ts';
 import type { Setpoint } from '../../core/vehicle-link.ts';
@@ -83,6 +85,8 @@ export interface PersonObstacle {
   heightM: number;
   /** 1-σ position uncertainty, m */
   sigmaM: number;
+  /** predicted velocity, NED (zero when unknown): the keep-out limits the *closing* speed */
+  velocityNedMps?: Vec3;
 }
 
 export const INTERVENTION_NONE = 0;
@@ -190,7 +194,10 @@ export class SafetyEnvelope {
       const ux = ax / dist, uy = ay / dist, uz = azz / dist; // towards the person
       const gap = dist - R;
       if (gap < 0) mask |= INTERVENTION_VIOLATION | INTERVENTION_KEEP_OUT;
-      if (this.limitTowards(V, P, p, ux, uy, uz, gap, s.brakeDecelMps2)) mask |= INTERVENTION_KEEP_OUT;
+      // A person walking at the drone closes the gap too: limit the relative speed.
+      const pv = person.velocityNedMps;
+      const personAlongU = pv ? pv.x * ux + pv.y * uy + pv.z * uz : 0;
+      if (this.limitTowards(V, P, p, ux, uy, uz, gap, s.brakeDecelMps2, personAlongU)) mask |= INTERVENTION_KEEP_OUT;
     }
 
     const fence = this.fence;
@@ -305,13 +312,17 @@ export class SafetyEnvelope {
    * keep the position setpoint's lead along u consistent with it. Returns
    * true when the command was changed.
    */
-  private limitTowards(V: Vec3, P: Vec3 | null, p: Vec3, ux: number, uy: number, uz: number, gapM: number, decelMps2: number): boolean {
+  private limitTowards(
+    V: Vec3, P: Vec3 | null, p: Vec3, ux: number, uy: number, uz: number, gapM: number, decelMps2: number,
+    boundaryAlongUMps = 0,
+  ): boolean {
     const s = this.settings;
     const allowed = gapM >= 0
       ? approachSpeedLimitMps(gapM, decelMps2, s.responseLatencyS)
       : -Math.max(DEFAULT_MIN_RETREAT_MPS, Math.min(s.maxHorizontalSpeedMps, -gapM * DEFAULT_RETREAT_GAIN_PER_S));
     let changed = false;
-    const c = V.x * ux + V.y * uy + V.z * uz;
+    // closing speed: the command's component along u minus the boundary's own motion along u
+    const c = V.x * ux + V.y * uy + V.z * uz - boundaryAlongUMps;
     if (c > allowed) {
       const cut = c - allowed;
       V.x -= cut * ux;

@@ -35,10 +35,23 @@ export const DEFAULT_STOPPED_SPEED_MPS = 0.3;
 /** Setpoint ticks streamed before offboard is requested (PX4 wants a running stream first). */
 export const OFFBOARD_PRESTREAM_TICKS = 3;
 
-/** Solver statuses that mean "do not use this output". */
+/**
+ * Solver statuses that mean "do not use this output". A real-time iteration
+ * cut short ('time-limit', 'max-iterations') is still a usable plan; a
+ * controller that is already falling back or holding on its own says so
+ * with a 'fallback:' / 'hold:' prefix (controller/mpc-shot-controller.ts).
+ */
 export const FAILED_SOLVER_STATUSES: ReadonlySet<string> = new Set([
-  'time-limit', 'numerical-error', 'infeasible', 'failed', 'error', 'diverged', 'nan',
+  'numerical-error', 'infeasible', 'failed', 'error', 'diverged', 'nan',
 ]);
+export const FAILED_SOLVER_STATUS_PREFIXES = ['fallback:', 'hold:', 'numerical-error:'] as const;
+
+export function solverStatusFailed(status: string): boolean {
+  return FAILED_SOLVER_STATUSES.has(status) || FAILED_SOLVER_STATUS_PREFIXES.some((p) => status.startsWith(p));
+}
+
+/** A solve slower than this many loop periods counts as an overrun (its output is more than a tick late). */
+export const DEFAULT_SOLVER_BUDGET_PERIODS = 2;
 
 export interface SupervisorSettings {
   linkStaleS: number;
@@ -63,7 +76,7 @@ export function supervisorSettingsFromRig(rig: Rig, periodS: number, overrides: 
     perceptionTimeoutS: DEFAULT_PERCEPTION_TIMEOUT_S,
     solverFallbackS: DEFAULT_SOLVER_FALLBACK_S,
     solverRecoveryTicks: DEFAULT_SOLVER_RECOVERY_TICKS,
-    solverBudgetMs: periodS * 1000,
+    solverBudgetMs: DEFAULT_SOLVER_BUDGET_PERIODS * periodS * 1000,
     lowBatteryFraction: rig.safety.lowBatteryFraction,
     stoppedSpeedMps: DEFAULT_STOPPED_SPEED_MPS,
     ...overrides,
@@ -391,7 +404,7 @@ export class SafetySupervisor {
   private solverProblem(obs: SafetyObservation): string | null {
     const c = obs.control;
     if (!c) return 'no output';
-    if (FAILED_SOLVER_STATUSES.has(c.diagnostics.status)) return `status ${c.diagnostics.status}`;
+    if (solverStatusFailed(c.diagnostics.status)) return `status ${c.diagnostics.status}`;
     if (c.diagnostics.solveMs > this.settings.solverBudgetMs) {
       return `overrun: ${c.diagnostics.solveMs.toFixed(1)} ms > budget ${this.settings.solverBudgetMs.toFixed(1)} ms`;
     }
