@@ -12,7 +12,10 @@
  *                        subject's eye point (depth along the optical axis) lies
  *                        within [near, far] of the true lens state (mpc/optics.ts).
  *   focusReversals       direction changes of the focus motor (in dioptres) after
- *                        at least FOCUS_REVERSAL_DEADBAND_DIOPTRES of travel each way.
+ *                        travel beyond the deadband each way: the larger of
+ *                        FOCUS_REVERSAL_DEADBAND_DIOPTRES and FOCUS_REVERSAL_BAND_FRACTION of
+ *                        that tick's depth-of-field half-width N·c/f² (a correction
+ *                        well inside the depth of field is invisible, not hunting).
  *   jerkRms              RMS of ‖Δa/Δt‖ of the drone's true acceleration between ticks.
  *   minPersonDistanceM   closest approach of the drone to any person's body axis
  *                        (segment feet → head top), whole run.
@@ -23,7 +26,7 @@
  */
 import type { ShotSpec } from '../core/shot-spec.ts';
 import { CameraProjector, emptyProjection } from '../mpc/camera.ts';
-import { farLimitM, nearLimitM } from '../mpc/optics.ts';
+import { farLimitM, focusBandHalfWidthDioptres, nearLimitM } from '../mpc/optics.ts';
 import { type Vec3, vec3 } from '../core/vec3.ts';
 import type { PersonPoint } from '../core/framing.ts';
 import { personPointNed } from './subjects.ts';
@@ -35,6 +38,8 @@ export { insideGeofence } from './geofence.ts';
 
 /** Focus travel (dioptres) needed before a change of direction counts as a reversal. */
 export const FOCUS_REVERSAL_DEADBAND_DIOPTRES = 0.01;
+/** …or this fraction of the depth-of-field half-width in dioptres, whichever is larger. */
+export const FOCUS_REVERSAL_BAND_FRACTION = 0.25;
 /** Error charged for a target point behind the camera, normalised image units. */
 export const BEHIND_CAMERA_ERROR = 1;
 
@@ -147,21 +152,25 @@ export function tickErrors(trace: ShotTrace): TickErrors[] {
   });
 }
 
-/** Focus direction changes, with hysteresis: travel must exceed the deadband before a turn counts. */
-export function countFocusReversals(focusDistancesM: number[], deadbandDioptres = FOCUS_REVERSAL_DEADBAND_DIOPTRES): number {
+/**
+ * Focus direction changes, with hysteresis: travel must exceed the deadband
+ * (one value, or one per sample) before a turn counts.
+ */
+export function countFocusReversals(focusDistancesM: number[], deadbandDioptres: number | number[] = FOCUS_REVERSAL_DEADBAND_DIOPTRES): number {
   if (!focusDistancesM.length) return 0;
   let reversals = 0, direction = 0;
   // anchor: the start until motion is established, then the running extreme in the current direction
   let anchor = 1 / focusDistancesM[0]!;
-  for (const d of focusDistancesM) {
-    const D = 1 / d;
+  for (let k = 0; k < focusDistancesM.length; k++) {
+    const D = 1 / focusDistancesM[k]!;
+    const deadband = typeof deadbandDioptres === 'number' ? deadbandDioptres : deadbandDioptres[k]!;
     if (direction === 0) {
-      if (Math.abs(D - anchor) > deadbandDioptres) {
+      if (Math.abs(D - anchor) > deadband) {
         direction = Math.sign(D - anchor);
         anchor = D;
       }
     } else if (direction * (D - anchor) >= 0) anchor = D;
-    else if (Math.abs(D - anchor) > deadbandDioptres) {
+    else if (Math.abs(D - anchor) > deadband) {
       reversals++;
       direction = -direction;
       anchor = D;
@@ -237,7 +246,13 @@ export function computeMetrics(trace: ShotTrace, options: MetricsOptions = {}): 
     sizeErrorRmsPct: rms(size),
     inFocusFraction: focus.length ? focus.filter(Boolean).length / focus.length : null,
     inFocusBySubject,
-    focusReversals: countFocusReversals(scored.map(([t]) => t.lens.focusDistanceM)),
+    focusReversals: countFocusReversals(
+      scored.map(([t]) => t.lens.focusDistanceM),
+      scored.map(([t]) => Math.max(
+        FOCUS_REVERSAL_DEADBAND_DIOPTRES,
+        FOCUS_REVERSAL_BAND_FRACTION * focusBandHalfWidthDioptres(t.lens.focalLengthMm, t.lens.fNumber, trace.camera.cocMm),
+      )),
+    ),
     jerkRms: jerkN ? Math.sqrt(jerkSq / jerkN) : 0,
     minPersonDistanceM: minDist,
     geofenceViolations: violations,

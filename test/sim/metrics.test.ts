@@ -122,6 +122,18 @@ describe('focus', () => {
     expect(countFocusReversals([10, 9, 8, 9, 10, 9])).toBe(2);
     expect(countFocusReversals([5, 5.001, 4.999, 5.002, 4.998, 5])).toBe(0);
     expect(countFocusReversals([10, 9, 8, 7, 6, 5])).toBe(0);
+    // per-sample deadband: the same wobble is hunting for a tight band, invisible inside a deep one
+    expect(countFocusReversals([10, 9, 8, 9, 10, 9], [0.0105, 0.0105, 0.0105, 0.0105, 0.0105, 0.0105])).toBe(2);
+    expect(countFocusReversals([10, 9, 8, 9, 10, 9], [0.05, 0.05, 0.05, 0.05, 0.05, 0.05])).toBe(0);
+  });
+
+  it('scales the reversal deadband with the depth of field: 24 mm f/8 hides a wobble that 70 mm f/2.8 shows', () => {
+    // ±0.03 dioptres around 5 m: band half-width N·c/f² is 0.42 D at 24 mm f/8 and 0.017 D at 70 mm f/2.8
+    const wobble = (k: number) => 1 / (0.2 + 0.03 * Math.sign(Math.sin(k / 3)));
+    const deep = computeMetrics(makeTrace(60, (k) => ({ lens: { focalLengthMm: 24, fNumber: 8, focusDistanceM: wobble(k) } })), { warmUpS: 0 });
+    const tight = computeMetrics(makeTrace(60, (k) => ({ lens: { focalLengthMm: 70, fNumber: 2.8, focusDistanceM: wobble(k) } })), { warmUpS: 0 });
+    expect(deep.focusReversals).toBe(0);
+    expect(tight.focusReversals).toBeGreaterThan(4);
   });
 });
 
