@@ -128,6 +128,7 @@ export const MAX_DURATION_S = 600;
 
 const HELP = `usage: cinepilot validate --scene NAME|FILE (--shot "words" | --spec FILE) [options]
        cinepilot validate --batch FILE [--json]
+       cinepilot validate --scene-schema      (print the scene file JSON Schema)
 
 Fly a shot in the simulator headless, as fast as possible, and check its
 metrics against the shot kind's tolerances (sim/tolerances.ts).
@@ -381,10 +382,16 @@ export async function run(argv: string[]): Promise<number> {
     report: { type: 'string' },
     json: { type: 'boolean' },
     batch: { type: 'string' },
+    'scene-schema': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   }, false);
   if (values.help) {
     console.log(HELP);
+    return EXIT_OK;
+  }
+  if (values['scene-schema']) {
+    const { SceneSchema } = await import('../../sim/scene-schema.ts');
+    console.log(JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', title: 'CinePilot scene', ...SceneSchema }, null, 2));
     return EXIT_OK;
   }
   if (values.batch) return runBatch(values.batch, !!values.json);
