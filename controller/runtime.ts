@@ -23,7 +23,7 @@ import { CinePilotError } from '../core/errors.ts';
 import { type LoopClock, MonotonicClock } from './loop/clock.ts';
 import { ControlLoop, DEFAULT_RATE_HZ, type TickInfo } from './loop/control-loop.ts';
 import type { LoopStats } from './loop/loop-stats.ts';
-import { type SubjectSource, peopleAt } from './loop/subject-source.ts';
+import { type SubjectSource, peopleAt, perceptionAgeS } from './loop/subject-source.ts';
 import { SafetyEnvelope, envelopeSettingsFromRig, type EnvelopeSettings, type PersonObstacle } from './safety/envelope.ts';
 import { SafetySupervisor, supervisorSettingsFromRig, type SupervisorSettings } from './safety/supervisor.ts';
 import type { SafetyEffect, SafetyState, SafetyTransition } from './safety/states.ts';
@@ -464,12 +464,11 @@ export class Runtime {
     }
 
     const shot = this.shotController.status();
-    const lastS = this.subjects.lastMeasurementS?.();
-    const needsSubjects = (shot.shot?.subjects.length ?? 0) > 0;
-    const perceptionAgeS = needsSubjects && lastS !== undefined ? (lastS === null ? Infinity : nowS - lastS) : null;
+    const shotSubjects = shot.shot?.subjects ?? [];
+    const perceptionAge = shotSubjects.length ? perceptionAgeS(this.subjects, shotSubjects, nowS) : null;
     const people: PersonObstacle[] = peopleAt(this.subjects, nowS);
 
-    const decision = this.supervisor.step({ nowS, telemetry: tel, linkAgeS, perceptionAgeS, control, controlError, people });
+    const decision = this.supervisor.step({ nowS, telemetry: tel, linkAgeS, perceptionAgeS: perceptionAge, control, controlError, people });
     // Fire-and-forget: the link queues or sends; nothing here waits.
     if (decision.setpoint) this.link.sendSetpoint(decision.setpoint);
     if (decision.gimbal) this.link.setGimbal(decision.gimbal);

@@ -191,18 +191,25 @@ export class CuttableLink implements VehicleLink {
   }
 }
 
-/** The sim's noisy predictor, with a switch that stops perception updates. */
+/**
+ * The sim's noisy predictor, with a switch that stops perception updates.
+ * `freshnessFrom`: 'clock' reports lastMeasurementS(); 'estimates' leaves it
+ * out, so the runtime judges staleness from the estimates' timestamps.
+ */
 export class StoppablePredictor implements SubjectSource {
   stopped = false;
   private lastS: number | null = null;
-  constructor(readonly inner: NoisyConstantVelocityPredictor) {}
+  lastMeasurementS?: () => number | null;
+  constructor(readonly inner: NoisyConstantVelocityPredictor, freshnessFrom: 'clock' | 'estimates' = 'clock') {
+    if (freshnessFrom === 'clock') this.lastMeasurementS = () => this.lastS;
+  }
+  estimate(name: string) {
+    return this.inner.estimate(name);
+  }
   update(nowS: number): void {
     if (this.stopped) return;
     this.inner.update(nowS);
     this.lastS = nowS;
-  }
-  lastMeasurementS(): number | null {
-    return this.lastS;
   }
   predict(name: string, timeS: number) {
     return this.inner.predict(name, timeS);
@@ -232,6 +239,7 @@ export interface SimHarness {
 export async function createSimHarness(options: {
   scene?: string | object;
   rateHz?: number;
+  perceptionFreshness?: 'clock' | 'estimates';
   runtime?: Partial<RuntimeOptions>;
   seed?: number;
 } = {}): Promise<SimHarness> {
@@ -242,7 +250,7 @@ export async function createSimHarness(options: {
   const clock = new VirtualClock(0);
   const link = new CuttableLink(new SimVehicleLink(world), () => clock.nowS());
   const controller = new FollowTestController();
-  const predictor = new StoppablePredictor(new NoisyConstantVelocityPredictor(world, options.seed ?? 1));
+  const predictor = new StoppablePredictor(new NoisyConstantVelocityPredictor(world, options.seed ?? 1), options.perceptionFreshness);
   const runtime = new Runtime({
     link, rig: world.rig, shotController: controller, subjects: predictor, geofence: world.geofence, clock,
     rateHz: options.rateHz ?? 50, ...options.runtime,
