@@ -35,7 +35,7 @@ export const DEFAULT_SMOOTHNESS_WEIGHTS: Readonly<SmoothnessWeights> = {
   gimbalPitchRate: 0.3,
   gimbalYawRate: 0.5,
   zoomRate: 0.02,
-  focusRate: 0.8,
+  focusRate: 2,
   irisRate: 0.3,
 };
 

@@ -19,6 +19,8 @@ import type { RecipeContext, ShotRecipe, StageReference } from './types.ts';
 
 export const DEFAULT_DOLLY_ZOOM_S = 8;
 export const DEFAULT_MOVE_SPEED_MPS = 1;
+/** A push-in without a target framing or distance ends at 1/ratio of the start distance, a pull-out at ratio × it. */
+export const DEFAULT_MOVE_RATIO = 1.8;
 export const MIN_MOVE_S = 2;
 export const DEFAULT_CRANE_RISE_M = 4;
 export const DEFAULT_CRANE_S = 6;
@@ -114,7 +116,9 @@ function distanceMoveRecipe(ctx: RecipeContext, kind: 'push-in' | 'pull-out'): S
   const safe = safeDistanceM(ctx);
   const z0 = Math.max(startDepth(ctx, view0), safe);
   const endFraming = ctx.spec.framing ?? (kind === 'push-in' ? 'medium-wide' : 'wide');
-  let z1 = ctx.spec.distanceM ?? distanceForSizeM(ctx, focal, view0.heightM, framingSize(endFraming));
+  // end distance: asked for, or the end framing's, or a move of DEFAULT_MOVE_RATIO of the start distance
+  const ratio = kind === 'push-in' ? 1 / DEFAULT_MOVE_RATIO : DEFAULT_MOVE_RATIO;
+  let z1 = ctx.spec.distanceM ?? (ctx.spec.framing ? distanceForSizeM(ctx, focal, view0.heightM, framingSize(endFraming)) : z0 * ratio);
   z1 = kind === 'push-in' ? clamp(z1, safe, z0 - 1) : Math.max(z1, z0 + 1);
   if (kind === 'push-in' && z0 - 1 < safe) {
     throw new CinePilotError('SHOT_UNFLYABLE', `push-in: the camera is ${z0.toFixed(1)} m from ${name}, already at the safe distance (${safe.toFixed(1)} m). Pull out first or zoom in.`);

@@ -19,7 +19,7 @@ import type { RecipeContext, SlotReference, StageReference } from './types.ts';
 export const WEIGHTS = {
   composition: 30,
   size: 6,
-  focus: 12,
+  focus: 5,
   positionNE: 0.5,
   positionD: 1.0,
   velocity: 0.4,
@@ -136,20 +136,29 @@ export function framingSize(framing: Framing): number {
 }
 
 /**
- * Focal length and distance for a framing: as close to `preferredDistanceM`
- * as the zoom range allows, never nearer than the safe distance. A framing
- * that needs the camera inside the keep-out radius even at the longest focal
- * length is refused (SHOT_UNFLYABLE) rather than silently loosened.
+ * Focal length, distance and the image size they give, for a framing: as
+ * close to `preferredDistanceM` as the zoom range allows, never nearer than
+ * the safe distance. An explicit distance (spec.distanceM) wins over the
+ * framing: the zoom gets as close to the framing as its range allows there,
+ * and the returned size is the one that will actually be shot. A framing that
+ * needs the camera inside the keep-out radius even at the longest focal length
+ * is refused (SHOT_UNFLYABLE) rather than silently loosened.
  */
 export function lensAndDistanceForFraming(
   ctx: RecipeContext, framing: Framing, heightM: number, preferredDistanceM: number,
-): { focalLengthMm: number; distanceM: number } {
+): { focalLengthMm: number; distanceM: number; sizeFraction: number } {
   const size = framingSize(framing);
   const lens = ctx.rig.lens.focalLengthMm;
   const fixedFocal = typeof ctx.spec.focalLengthMm === 'number' ? ctx.spec.focalLengthMm : null;
   const safe = safeDistanceM(ctx);
+  const sensorH = ctx.rig.camera.sensorHeightMm;
+  if (ctx.spec.distanceM !== undefined) {
+    const distanceM = Math.max(ctx.spec.distanceM, safe);
+    const focal = clamp(fixedFocal ?? (size * sensorH * distanceM) / heightM, lens.min, lens.max);
+    return { focalLengthMm: focal, distanceM, sizeFraction: (focal * heightM) / (distanceM * sensorH) };
+  }
   const want = Math.max(preferredDistanceM, safe);
-  const focal = clamp(fixedFocal ?? (size * ctx.rig.camera.sensorHeightMm * want) / heightM, lens.min, lens.max);
+  const focal = clamp(fixedFocal ?? (size * sensorH * want) / heightM, lens.min, lens.max);
   const distanceM = distanceForSizeM(ctx, focal, heightM, size);
   if (distanceM < ctx.rig.safety.keepOutRadiusM + 0.5) {
     throw new CinePilotError(
@@ -158,7 +167,7 @@ export function lensAndDistanceForFraming(
         `inside the rig's keep-out radius of ${ctx.rig.safety.keepOutRadiusM} m. Ask for a wider framing or use a longer lens.`,
     );
   }
-  return { focalLengthMm: focal, distanceM };
+  return { focalLengthMm: focal, distanceM, sizeFraction: size };
 }
 
 /** Azimuth of the camera around the subject relative to the subject's heading (clockwise from above). */

@@ -12,7 +12,7 @@ import { clamp } from '../../../core/units.ts';
 import { projectPoint } from '../../camera.ts';
 import {
   SubjectSampler, WEIGHTS, aimSlot, altitudeForAngleM, angleDiff, clearSlot, eyeLineFor, fixedFocalOr, frameSubject,
-  framingSize, holdLens, lensAndDistanceForFraming, placeCamera, safeDistanceM, sideOffsetRad, startBearingRad,
+  holdLens, lensAndDistanceForFraming, placeCamera, safeDistanceM, sideOffsetRad, startBearingRad,
   type SubjectView,
 } from './common.ts';
 import { applyShallowDepthOfField } from './depth-of-field.ts';
@@ -55,8 +55,7 @@ function followingRecipe(
   const name = firstSubject(ctx);
   const view0 = sampler.at(name, ctx.startTimeS);
   const framing = ctx.spec.framing ?? defaultFraming;
-  const { focalLengthMm, distanceM } = lensAndDistanceForFraming(ctx, framing, view0.heightM, ctx.spec.distanceM ?? DEFAULT_PREFERRED_DISTANCE_M);
-  const size = framingSize(framing);
+  const { focalLengthMm, distanceM, sizeFraction: size } = lensAndDistanceForFraming(ctx, framing, view0.heightM, DEFAULT_PREFERRED_DISTANCE_M);
   const eyeV = eyeLineFor(ctx, framing);
   return {
     kind,
@@ -75,6 +74,8 @@ function followingRecipe(
       frameSubject(aimSlot(out.slots[0], view), leadRoomU(view, bearing), eyeV, size);
       clearSlot(out.slots[1]);
       holdLens(ctx, out, focalLengthMm);
+      // a focal length the DP asked for is held; otherwise the zoom may trade with distance
+      if (typeof ctx.spec.focalLengthMm === 'number') out.wFocal = WEIGHTS.focalSchedule;
       applyShallowDepthOfField(ctx, out, sampler, timeS);
     },
   };
@@ -115,7 +116,7 @@ export function orbitRecipe(ctx: RecipeContext): ShotRecipe {
   const sampler = new SubjectSampler(ctx);
   const view0 = sampler.at(firstSubject(ctx), ctx.startTimeS);
   const framing = ctx.spec.framing ?? 'full';
-  const { distanceM } = lensAndDistanceForFraming(ctx, framing, view0.heightM, ctx.spec.distanceM ?? DEFAULT_PREFERRED_DISTANCE_M);
+  const { distanceM } = lensAndDistanceForFraming(ctx, framing, view0.heightM, DEFAULT_PREFERRED_DISTANCE_M);
   const sign = ctx.spec.direction === 'counterclockwise' ? -1 : 1;
   const bearing0 = startBearingRad(ctx, view0.feetNedM);
   const durationS = ctx.spec.durationS ?? null;

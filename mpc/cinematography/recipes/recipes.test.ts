@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { FLYABLE_SHOT_KINDS, type ShotSpec } from '../../../core/shot-spec.ts';
+import { CinePilotError } from '../../../core/errors.ts';
+import { vec3, distance } from '../../../core/vec3.ts';
+import { loadRig } from '../../../hardware-profiles/loader.ts';
+import { focusBandHalfWidthDioptres } from '../../optics.ts';
+import { fNumberFromStops } from '../layout.ts';
+import { ScriptedPredictor } from '../testing/scripted-predictor.ts';
+import { DEFAULT_BAND_MARGIN, lensAndDistanceForFraming, smoothstep, trapezoidRamp } from './common.ts';
+import { leadRoomU } from './single-subject.ts';
+import { createRecipe, targetsFromReference } from './index.ts';
+import { createStageReference, type RecipeContext } from './types.ts';
+
+const rig = loadRig();
+const predictor = new ScriptedPredictor([
+  { name: 'alice', n: 0, e: 0, headingRad: 0 },
+  { name: 'bob', n: -4, e: 2, headingRad: 0 },
+]);
+
+function context(spec: ShotSpec, p = predictor, start = vec3(10, 0, -3)): RecipeContext {
+  return {
+    spec, rig, predictor: p, heightOf: () => 1.7, startTimeS: 0,
+    start: { positionNedM: start, yawRad: Math.PI, gimbalPitchRad: -0.2, focalLengthMm: 35, focusDistanceM: 10, fNumber: 4 },
+    geofence: { polygonNeM: [[-100, -100], [100, -100], [100, 100], [-100, 100]], minAltitudeM: 1, maxAltitudeM: 60 },
+    background: [{ name: 'wall', positionNedM: vec3(-30, 0, 0) }],
+  };
+}
+
+const SPEC_FOR: Record<string, ShotSpec> = {
+  'two-shot': { kind: 'two-shot', subjects: ['alice', 'bob'] },
+  'rack-focus': { kind: 'rack-focus', subjects: ['alice', 'bob'], focusFrom: 'alice', focusOn: 'bob' },
+};
+
+describe('shot recipes', () => {
+  it('every flyable kind yields finite references over a 2 s horizon and honest targets', () => {
+    for (const kind of FLYABLE_SHOT_KINDS) {
+      const spec = SPEC_FOR[kind] ?? { kind, subjects: ['alice'] };
+      const recipe = createRecipe(context(spec));
+      expect(recipe.kind).toBe(kind);
+      const ref = createStageReference();
+      for (let k = 0; k <= 40; k++) {
+        recipe.reference(k * 0.05, k * 0.05, ref);
+        for (const v of [ref.positionNedM.x, ref.positionNedM.y, ref.positionNedM.z, ref.focalLengthMm, ref.irisStops]) {
+          expect(Number.isFinite(v), `${kind} stage ${k}`).toBe(true);
+        }
+      }
+      const t = targetsFromReference(ref);
+      if (kind !== 'rack-focus') expect(t.focusSubjects.length, kind).toBeGreaterThan(0);
+      for (const p of t.points) {
+        expect(p.u).toBeGreaterThanOrEqual(0);
+        expect(p.v).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('dolly zoom: f(t) eases 24 → 70 mm over the duration and the camera distance keeps f/z constant (2 %)', () => {
+    const recipe = createRecipe(context({ kind: 'dolly-zoom', subjects: ['alice'], focalLengthMm: { fromMm: 24, toMm: 70 }, durationS: 8 }));
+    const ref = createStageReference();
+    const ratios: number[] = [];
+    let lastF = 0;
+    for (let t = 0; t <= 8; t += 0.5) {
+      recipe.reference(t, t, ref);
+      expect(ref.focalLengthMm).toBeGreaterThanOrEqual(lastF);
+      lastF = ref.focalLengthMm;
+      ratios.push(ref.focalLengthMm / distance(ref.positionNedM, ref.slots[0].eyeNedM));
+      expect(ref.slots[0].sizeTarget).toBeCloseTo((24 * 1.7) / (10.05 * 20), 1);
+    }
+    recipe.reference(0, 0, ref);
+    expect(ref.focalLengthMm).toBeCloseTo(24, 9);
+    recipe.reference(8, 8, ref);
+    expect(ref.focalLengthMm).toBeCloseTo(70, 9);
+    // the eye is 1.58 m up and the camera 3 m: 3-D distances scale with f only approximately; compare the horizontal part
+    const spread = (Math.max(...ratios) - Math.min(...ratios)) / ratios[0]!;
+    expect(spread).toBeLessThan(0.02);
+  });
+
+  it('rack focus: dioptre schedule from focusFrom to focusOn over the duration; focus targets before, none during, after', () => {
+    const recipe = createRecipe(context({ kind: 'rack-focus', subjects: ['alice', 'bob'], focusFrom: 'alice', focusOn: 'bob', durationS: 3 }));
+    const ref = createStageReference();
+    recipe.reference(0, 0, ref);
+    const dFrom = ref.focusDioptres;
+    expect(targetsFromReference(ref).focusSubjects).toEqual(['alice']);
+    recipe.reference(1.5, 1.5, ref);
+    expect(targetsFromReference(ref).focusSubjects).toEqual([]);
+    const mid = ref.focusDioptres;
+    recipe.reference(3, 3, ref);
+    const dOn = ref.focusDioptres;
+    expect(targetsFromReference(ref).focusSubjects).toEqual(['bob']);
+    expect(mid).toBeCloseTo((dFrom + dOn) / 2, 9);
+    expect(dOn).toBeCloseTo(1 / Math.hypot(14, 2, 3 - 1.7 * 0.93 - 0.12), 2); // bob is 14 m away: fewer dioptres
+    expect(dOn).toBeLessThan(dFrom);
+  });
+
+  it('two-shot: the aperture closes just enough that one band (with margin) holds both subjects', () => {
+    const far = new ScriptedPredictor([{ name: 'alice', n: 0, e: 0 }, { name: 'bob', n: -9, e: 1 }]);
+    const recipe = createRecipe(context({ kind: 'two-shot', subjects: ['alice', 'bob'], depthOfField: 'shallow' }, far));
+    const ref = createStageReference();
+    recipe.reference(0, 0, ref);
+    const cam = ref.positionNedM;
+    const dA = 1 / distance(cam, ref.slots[0].eyeNedM), dB = 1 / distance(cam, ref.slots[1].eyeNedM);
+    const b = focusBandHalfWidthDioptres(35, fNumberFromStops(ref.irisStops), rig.camera.cocMm);
+    expect(Math.abs(dA - dB) / 2).toBeLessThanOrEqual(DEFAULT_BAND_MARGIN * b * 1.02);
+    expect(fNumberFromStops(ref.irisStops)).toBeGreaterThan(rig.lens.fNumber.min);
+    expect(ref.slots[0].inBand && ref.slots[1].inBand).toBe(true);
+  });
+
+  it('unknown subjects, vehicle actions and unsafe framings are refused with messages that say what to do', () => {
+    const err = (spec: ShotSpec) => {
+      try {
+        createRecipe(context(spec));
+      } catch (e) {
+        return e as CinePilotError;
+      }
+      throw new Error('no error');
+    };
+    const unknown = err({ kind: 'track', subjects: ['carol'] });
+    expect(unknown.code).toBe('SHOT_UNKNOWN_SUBJECT');
+    expect(unknown.message).toMatch(/carol.*alice, bob/);
+    expect(err({ kind: 'land', subjects: [] }).code).toBe('SHOT_UNFLYABLE');
+    const close = err({ kind: 'track', subjects: ['alice'], framing: 'close-up' });
+    expect(close.code).toBe('SHOT_UNFLYABLE');
+    expect(close.message).toMatch(/keep-out/);
+  });
+
+  it('a medium framing of a 1.7 m person puts the 24–70 mm lens at 70 mm and 3.72 m, outside the 3 m keep-out radius', () => {
+    const { focalLengthMm, distanceM } = lensAndDistanceForFraming(context({ kind: 'track', subjects: ['alice'] }), 'medium', 1.7, 6);
+    expect(focalLengthMm).toBe(70);
+    expect(distanceM).toBeCloseTo((70 * 1.7) / (1.6 * 20), 9);
+  });
+
+  it('lead room: a subject crossing the frame to the right is placed left of centre', () => {
+    const view = { name: 'a', feetNedM: vec3(), velocityNedMps: vec3(0, 3, 0), headingRad: Math.PI / 2, heightM: 1.7, positionSigmaM: 0 };
+    // camera south of her, looking north: east is image-right
+    expect(leadRoomU(view, Math.PI)).toBeCloseTo(0.5 - 1 / 6, 9);
+    expect(leadRoomU({ ...view, velocityNedMps: vec3(0, -3, 0) }, Math.PI)).toBeCloseTo(0.5 + 1 / 6, 9);
+  });
+
+  it('easing: smoothstep and the trapezoidal ramp go 0 → 1 monotonically and hit their ends', () => {
+    let a = -1, b = -1;
+    for (let t = 0; t <= 1.0001; t += 0.01) {
+      expect(smoothstep(t)).toBeGreaterThanOrEqual(a);
+      expect(trapezoidRamp(t)).toBeGreaterThanOrEqual(b);
+      a = smoothstep(t);
+      b = trapezoidRamp(t);
+    }
+    expect(trapezoidRamp(0)).toBe(0);
+    expect(trapezoidRamp(1)).toBe(1);
+    expect(trapezoidRamp(0.5)).toBeCloseTo(0.5, 12);
+  });
+});
