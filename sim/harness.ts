@@ -135,6 +135,11 @@ export async function runShot(options: RunShotOptions): Promise<RunShotResult> {
       imageWidthPx: rig.camera.imageWidthPx, imageHeightPx: rig.camera.imageHeightPx,
     },
     keepOutRadiusM: rig.safety.keepOutRadiusM,
+    airframeRadiusM: rig.airframe.radiusM,
+    obstacles: [
+      ...world.objects.map((o) => ({ name: o.name, shape: o.shape, positionNedM: clone(o.positionNedM), yawRad: o.yawRad, moving: false })),
+      ...world.subjects.filter((s) => s.kind === 'prop').map((s) => ({ name: s.name, shape: s.shape!, positionNedM: clone(ticks[0]!.props!.find((p) => p.name === s.name)!.positionNedM), yawRad: s.state.headingRad, moving: true })),
+    ],
     geofence: world.geofence,
     ticks,
     events: world.autopilot.events.slice(),

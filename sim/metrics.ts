@@ -19,6 +19,9 @@
  *   jerkRms              RMS of ‖Δa/Δt‖ of the drone's true acceleration between ticks.
  *   minPersonDistanceM   closest approach of the drone to any person's body axis
  *                        (segment feet → head top), whole run.
+ *   minObstacleDistanceM closest approach of the drone's centre to the surface of any
+ *                        scene object or moving prop, whole run (collision when it is
+ *                        below the airframe radius).
  *   geofenceViolations   number of times the drone left the polygon or altitude
  *                        band (episodes), whole run; geofenceViolationS the time outside.
  *
@@ -32,6 +35,7 @@ import type { PersonPoint } from '../core/framing.ts';
 import { personPointNed } from './subjects.ts';
 import { insideGeofence } from './geofence.ts';
 import type { ShotTrace, TraceSubject, TraceTick } from './trace.ts';
+import type { ShapeSpec } from './scene-schema.ts';
 import { DEFAULT_WARM_UP_S, type ShotTolerances, tolerancesFor } from './tolerances.ts';
 
 export { insideGeofence } from './geofence.ts';
@@ -61,6 +65,8 @@ export interface ShotMetrics {
   focusReversals: number;
   jerkRms: number;
   minPersonDistanceM: number | null;
+  /** null when the scene has no objects (or the trace does not list them) */
+  minObstacleDistanceM: number | null;
   geofenceViolations: number;
   geofenceViolationS: number;
   focalLengthMm: { min: number; max: number };
@@ -77,6 +83,21 @@ export interface ShotMetrics {
 export interface MetricsOptions {
   warmUpS?: number;
   tolerances?: Partial<ShotTolerances>;
+}
+
+/** Distance from a point to the surface of a box or cylinder standing on its base centre (0 inside). */
+export function distanceToShapeM(p: Vec3, shape: ShapeSpec, baseNedM: Vec3, yawRad: number): number {
+  const dn = p.x - baseNedM.x, de = p.y - baseNedM.y;
+  const up = baseNedM.z - p.z; // height of the point above the base
+  const h = shape.type === 'box' ? shape.sizeM[2] : shape.heightM;
+  const outV = up < 0 ? -up : up > h ? up - h : 0;
+  let outH: number;
+  if (shape.type === 'box') {
+    const c = Math.cos(yawRad), s = Math.sin(yawRad);
+    const f = c * dn + s * de, r = -s * dn + c * de;
+    outH = Math.hypot(Math.max(Math.abs(f) - shape.sizeM[0] / 2, 0), Math.max(Math.abs(r) - shape.sizeM[1] / 2, 0));
+  } else outH = Math.max(Math.hypot(dn, de) - shape.radiusM, 0);
+  return Math.hypot(outH, outV);
 }
 
 /** Per-tick errors, for plots and for the aggregate metrics. */
@@ -216,7 +237,14 @@ export function computeMetrics(trace: ShotTrace, options: MetricsOptions = {}): 
   }
 
   let minDist: number | null = null, violations = 0, violationS = 0, wasOutside = false;
+  let minObstacle: number | null = null;
+  const obstacles = trace.obstacles ?? [];
   ticks.forEach((t, i) => {
+    for (const o of obstacles) {
+      const base = o.moving ? t.props?.find((p) => p.name === o.name)?.positionNedM ?? o.positionNedM : o.positionNedM;
+      const d = distanceToShapeM(t.drone.positionNedM, o.shape, base, o.yawRad);
+      if (minObstacle === null || d < minObstacle) minObstacle = d;
+    }
     for (const s of t.subjects) {
       const d = distanceToPersonM(t.drone.positionNedM, s);
       if (minDist === null || d < minDist) minDist = d;
@@ -255,6 +283,7 @@ export function computeMetrics(trace: ShotTrace, options: MetricsOptions = {}): 
     ),
     jerkRms: jerkN ? Math.sqrt(jerkSq / jerkN) : 0,
     minPersonDistanceM: minDist,
+    minObstacleDistanceM: minObstacle,
     geofenceViolations: violations,
     geofenceViolationS: violationS,
     focalLengthMm: { min: fMin, max: fMax },
@@ -266,13 +295,13 @@ export function computeMetrics(trace: ShotTrace, options: MetricsOptions = {}): 
     failures: [],
     tolerances: tol,
   };
-  m.failures = checkTolerances(m, trace.spec, tol, trace.keepOutRadiusM);
+  m.failures = checkTolerances(m, trace.spec, tol, trace.keepOutRadiusM, trace.airframeRadiusM ?? 0);
   m.passed = m.failures.length === 0;
   return m;
 }
 
 /** Which tolerances fail, each as a sentence naming the metric, its value and the limit. */
-export function checkTolerances(m: ShotMetrics, spec: ShotSpec, tol: ShotTolerances, keepOutRadiusM: number): string[] {
+export function checkTolerances(m: ShotMetrics, spec: ShotSpec, tol: ShotTolerances, keepOutRadiusM: number, airframeRadiusM = 0): string[] {
   const f: string[] = [];
   const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
   const max = (name: string, value: number | null, limit: number | null, unit = '') => {
@@ -293,6 +322,8 @@ export function checkTolerances(m: ShotMetrics, spec: ShotSpec, tol: ShotToleran
   min('focalRatio', m.focalRatio, tol.focalRatioMin);
   const keepOut = tol.minPersonDistanceM === 'keep-out' ? keepOutRadiusM : tol.minPersonDistanceM;
   min('minPersonDistanceM', m.minPersonDistanceM, keepOut, ' m');
+  const clearance = tol.minObstacleDistanceM === 'airframe' ? airframeRadiusM : tol.minObstacleDistanceM;
+  min('minObstacleDistanceM', m.minObstacleDistanceM, clearance, ' m');
   max('geofenceViolations', m.geofenceViolations, tol.geofenceViolationsMax);
   max('jerkRms', m.jerkRms, tol.jerkRmsMax, ' m/s³');
   return f;

@@ -2,7 +2,8 @@
  * What a shot must achieve to pass `cinepilot validate`, per shot kind. The
  * cinematography engineer tunes these; the table is data, the checks live in
  * sim/metrics.ts. `null` = not checked for this kind (the metric is still
- * reported). `minPersonDistanceM: 'keep-out'` means the rig's keep-out radius.
+ * reported). `minPersonDistanceM: 'keep-out'` means the rig's keep-out radius;
+ * `minObstacleDistanceM: 'airframe'` the airframe's radius.
  */
 import type { ShotKind } from '../core/shot-spec.ts';
 
@@ -19,6 +20,8 @@ export interface ShotTolerances {
   /** max/min focal length over the shot (dolly zoom must really zoom) */
   focalRatioMin: number | null;
   minPersonDistanceM: number | 'keep-out' | null;
+  /** drone centre to any object's surface, m; 'airframe' = the airframe radius (a collision) */
+  minObstacleDistanceM: number | 'airframe' | null;
   geofenceViolationsMax: number | null;
   /** RMS jerk of the drone, m/s³ */
   jerkRmsMax: number | null;
@@ -35,6 +38,7 @@ export const DEFAULT_TOLERANCES: ShotTolerances = {
   focusReversalsMax: 2,
   focalRatioMin: null,
   minPersonDistanceM: 'keep-out',
+  minObstacleDistanceM: 'airframe',
   geofenceViolationsMax: 0,
   jerkRmsMax: null,
 };

@@ -9,6 +9,17 @@ import type { CameraPose, GimbalAngles } from '../core/frames.ts';
 import type { FlightMode, LensState } from '../core/vehicle-link.ts';
 import type { Geofence, ShotTargets } from '../core/shot-controller.ts';
 import type { ShotSpec } from '../core/shot-spec.ts';
+import type { ShapeSpec } from './scene-schema.ts';
+
+/** Something solid the drone must not fly into: a scene object, or a moving prop (its position per tick in `props`). */
+export interface TraceObstacle {
+  name: string;
+  shape: ShapeSpec;
+  /** base centre, NED; for moving props the position at the first tick */
+  positionNedM: Vec3;
+  yawRad: number;
+  moving: boolean;
+}
 
 export interface TraceSubject {
   name: string;
@@ -57,6 +68,10 @@ export interface ShotTrace {
   wallS: number;
   camera: { sensorWidthMm: number; sensorHeightMm: number; cocMm: number; imageWidthPx: number; imageHeightPx: number };
   keepOutRadiusM: number;
+  /** radius of the airframe incl. props, m (obstacle clearance) */
+  airframeRadiusM?: number;
+  /** solid scene objects and moving props (obstacle clearance) */
+  obstacles?: TraceObstacle[];
   geofence: Geofence;
   ticks: TraceTick[];
   events: Array<{ timeS: number; kind: string; detail: string }>;

@@ -265,6 +265,7 @@ function printMetrics(m: ShotMetrics): void {
     ['focus reversals', String(m.focusReversals)],
     ['jerk rms', `${fmt(m.jerkRms, 2)} m/s³`],
     ['min person distance', `${fmt(m.minPersonDistanceM, 2)} m`],
+    ['min obstacle dist.', `${fmt(m.minObstacleDistanceM, 2)} m`],
     ['geofence violations', `${m.geofenceViolations} (${fmt(m.geofenceViolationS, 2)} s outside)`],
     ['focal length', `${fmt(m.focalLengthMm.min, 1)} … ${fmt(m.focalLengthMm.max, 1)} mm (ratio ${fmt(m.focalRatio, 2)})`],
     ['solve time', `p50 ${fmt(m.solveMsP50, 3)} ms, p99 ${fmt(m.solveMsP99, 3)} ms`],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, countFocusReversals, tickErrors } from '../../sim/metrics.ts';
+import { computeMetrics, countFocusReversals, distanceToShapeM, tickErrors } from '../../sim/metrics.ts';
 import type { ShotTrace, TraceTick } from '../../sim/trace.ts';
 import type { ShotTargets } from '../../core/shot-controller.ts';
 import type { ShotSpec } from '../../core/shot-spec.ts';
@@ -145,6 +145,23 @@ describe('safety and smoothness metrics', () => {
     // above her head: distance to the head top, not to the feet
     const above = computeMetrics(makeTrace(3, () => ({ drone: vec3(10, 0, -H - 2) })), { warmUpS: 0 });
     expect(above.minPersonDistanceM).toBeCloseTo(2, 12);
+  });
+
+  it('measures obstacle clearance to box and cylinder surfaces, and fails a flight through a wall', () => {
+    const box = { type: 'box' as const, sizeM: [2, 4, 3] as [number, number, number] };
+    expect(distanceToShapeM(vec3(5, 0, -1), box, vec3(0, 0, 0), 0)).toBeCloseTo(4, 12); // 5 − 1 in front
+    expect(distanceToShapeM(vec3(0, 5, -1), box, vec3(0, 0, 0), Math.PI / 2)).toBeCloseTo(4, 12); // rotated: length now east
+    expect(distanceToShapeM(vec3(0, 0, -7), box, vec3(0, 0, 0), 0)).toBeCloseTo(4, 12); // 4 m above the top
+    expect(distanceToShapeM(vec3(0.2, 0.3, -1), box, vec3(0, 0, 0), 0)).toBe(0); // inside
+    const post = { type: 'cylinder' as const, radiusM: 0.5, heightM: 4 };
+    expect(distanceToShapeM(vec3(3, 4, -2), post, vec3(0, 0, 0), 0)).toBeCloseTo(4.5, 12);
+    const trace = makeTrace(20, (k) => ({ drone: vec3(-10 + k, 5, -2) }));
+    trace.airframeRadiusM = 0.35;
+    trace.obstacles = [{ name: 'wall', shape: { type: 'box', sizeM: [0.5, 10, 4] }, positionNedM: vec3(0, 5, 0), yawRad: 0, moving: false }];
+    const m = computeMetrics(trace, { warmUpS: 0 });
+    expect(m.minObstacleDistanceM).toBe(0);
+    expect(m.failures.some((f) => f.startsWith('minObstacleDistanceM'))).toBe(true);
+    expect(computeMetrics(makeTrace(5, () => ({})), { warmUpS: 0 }).minObstacleDistanceM).toBeNull();
   });
 
   it('counts each excursion outside the geofence once, including the altitude band', () => {
