@@ -277,8 +277,8 @@ export class Runtime {
       switch (shot.kind) {
         case 'stop': return this.stopShot(who, text);
         case 'hold': return this.hold(who, text);
-        case 'land': void this.land(who, text); return { ok: true, message: 'landing' };
-        default: void this.returnHome(who, text); return { ok: true, message: 'returning home' };
+        case 'land': return this.vehicleAction('land', who, text);
+        default: return this.vehicleAction('return', who, text);
       }
     }
     const nowS = this.clock.nowS();
@@ -406,24 +406,23 @@ export class Runtime {
 
   /** Land here: autonomy off, the autopilot lands. */
   async land(who: Who, text?: string): Promise<CommandOutcome> {
-    const deny = this.checkRole(who, 'vehicle', 'land', undefined, text);
-    if (deny) return deny;
-    const nowS = this.clock.nowS();
-    this.shotController.clearShot(nowS);
-    this.supervisor.vehicleAction(nowS, 'land', who.id);
-    this.runEffects();
-    return this.record(who, 'land', { ok: true, message: 'landing' }, undefined, text);
+    return this.vehicleAction('land', who, text);
   }
 
   /** Return home: autonomy off, the autopilot returns and lands. */
   async returnHome(who: Who, text?: string): Promise<CommandOutcome> {
-    const deny = this.checkRole(who, 'vehicle', 'return-home', undefined, text);
+    return this.vehicleAction('return', who, text);
+  }
+
+  private vehicleAction(action: 'land' | 'return', who: Who, text?: string): CommandOutcome {
+    const command: CommandName = action === 'land' ? 'land' : 'return-home';
+    const deny = this.checkRole(who, 'vehicle', command, undefined, text);
     if (deny) return deny;
     const nowS = this.clock.nowS();
     this.shotController.clearShot(nowS);
-    this.supervisor.vehicleAction(nowS, 'return', who.id);
+    this.supervisor.vehicleAction(nowS, action, who.id);
     this.runEffects();
-    return this.record(who, 'return-home', { ok: true, message: 'returning home' }, undefined, text);
+    return this.record(who, command, { ok: true, message: action === 'land' ? 'landing' : 'returning home' }, undefined, text);
   }
 
   /** A pilot client is connected (ground station session, bus client); call the result on disconnect. */

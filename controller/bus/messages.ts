@@ -132,9 +132,15 @@ export function decodeMessage<T extends TSchema>(schema: T, input: Uint8Array | 
   return { ok: true, value: value as Static<T> };
 }
 
-function drop(stats: BusStats, reason: DropReason, message: string): { ok: false; reason: DropReason; message: string } {
+/** Count a message dropped at the edge (also for drops decided by a transport, e.g. wrong frame count). */
+export function countDrop(stats: BusStats, reason: DropReason, received = false): void {
+  if (received) stats.received++;
   stats.dropped++;
   stats.droppedByReason[reason]++;
+}
+
+function drop(stats: BusStats, reason: DropReason, message: string): { ok: false; reason: DropReason; message: string } {
+  countDrop(stats, reason);
   return { ok: false, reason, message };
 }
 

@@ -14,7 +14,7 @@ import { CinePilotError } from '../../core/errors.ts';
 import { type BusClient, type BusServer, type RequestHandler, DEFAULT_REQUEST_TIMEOUT_MS } from './bus.ts';
 import {
   type BusReply, type BusRequest, type BusStats, type BusTopic,
-  BusEventSchema, BusReplySchema, BusRequestSchema, BusStateSchema, decodeMessage, emptyBusStats, encodeMessage,
+  BusEventSchema, BusReplySchema, BusRequestSchema, BusStateSchema, countDrop, decodeMessage, emptyBusStats, encodeMessage,
 } from './messages.ts';
 
 export const DEFAULT_BUS_PORT = 5570;
@@ -48,7 +48,17 @@ export function parseBusUrl(url: string, options: { allowRemote?: boolean } = {}
     : { state: `tcp://${h}:${port}`, command: `tcp://${h}:${port + 1}` };
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** The socket's messages, with a pause for the event loop after every MAX_BUSY_MS of work. */
+async function* politely<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  let turnStart = performance.now();
+  for await (const item of source) {
+    if (performance.now() - turnStart > MAX_BUSY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turnStart = performance.now();
+    }
+    yield item;
+  }
+}
 
 class PublishQueue {
   private sending = false;
@@ -148,12 +158,7 @@ export class ZmqBusServer implements BusServer {
 
   private async serve(): Promise<void> {
     try {
-      let turnStart = performance.now();
-      for await (const frames of this.rep) {
-        if (performance.now() - turnStart > MAX_BUSY_MS) {
-          await yieldToEventLoop();
-          turnStart = performance.now();
-        }
+      for await (const frames of politely(this.rep)) {
         const reply = await this.answer(frames);
         this.counters.replies++;
         await this.rep.send(encodeMessage(reply));
@@ -165,9 +170,7 @@ export class ZmqBusServer implements BusServer {
 
   private async answer(frames: Buffer[]): Promise<BusReply> {
     if (frames.length !== 1) {
-      this.counters.received++;
-      this.counters.dropped++;
-      this.counters.droppedByReason.frames++;
+      countDrop(this.counters, 'frames', true);
       return { ok: false, code: 'BUS_MALFORMED', message: `expected one frame, got ${frames.length}` };
     }
     const decoded = decodeMessage(BusRequestSchema, frames[0]!, this.counters);
@@ -248,16 +251,9 @@ export class ZmqBusClient implements BusClient {
 
   private async listen(): Promise<void> {
     try {
-      let turnStart = performance.now();
-      for await (const frames of this.sub) {
-        if (performance.now() - turnStart > MAX_BUSY_MS) {
-          await yieldToEventLoop();
-          turnStart = performance.now();
-        }
+      for await (const frames of politely(this.sub)) {
         if (frames.length !== 2) {
-          this.counters.received++;
-          this.counters.dropped++;
-          this.counters.droppedByReason.frames++;
+          countDrop(this.counters, 'frames', true);
           continue;
         }
         const topic = frames[0]!.toString('latin1');
@@ -267,11 +263,7 @@ export class ZmqBusClient implements BusClient {
         } else if (topic === 'event') {
           const d = decodeMessage(BusEventSchema, frames[1]!, this.counters);
           if (d.ok) this.eventSubject.next(d.value);
-        } else {
-          this.counters.received++;
-          this.counters.dropped++;
-          this.counters.droppedByReason.schema++;
-        }
+        } else countDrop(this.counters, 'schema', true);
       }
     } catch (err) {
       if (!this.sub.closed) console.error('bus: state socket failed:', err);

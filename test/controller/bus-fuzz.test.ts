@@ -32,7 +32,7 @@ describe('bus fuzz', () => {
     const server = await ZmqBusServer.bind('tcp://127.0.0.1:0');
     serveRuntimeOnBus(runtime, server);
     const settings = { commandEndpoint: server.endpoints!.command, commandMessages: COMMAND_MESSAGES, stateMessages: STATE_MESSAGES, seed: 20261121, window: 400 };
-    const worker = fork(fileURLToPath(new URL('./support/bus-fuzzer.mjs', import.meta.url)), [JSON.stringify(settings)], { stdio: 'inherit' });
+    const worker = fork(fileURLToPath(new URL('./support/bus-fuzzer.ts', import.meta.url)), [JSON.stringify(settings)], { stdio: 'inherit', execArgv: ['--import', 'tsx'] });
     let client: ZmqBusClient | null = null;
     try {
       runner.start();

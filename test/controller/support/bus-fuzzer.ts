@@ -1,23 +1,17 @@
-// Bus fuzzer, run as a separate process (child_process.fork) so the flood
-// competes with the controller for the CPU, not for its event loop, as a
-// misbehaving client on the network would. Plain JavaScript: it needs
-// nothing from the project. Settings arrive as JSON in argv[2].
+/**
+ * Bus fuzzer, run as a separate process (child_process.fork with tsx) so the
+ * flood competes with the controller for the CPU, not for its event loop, as
+ * a misbehaving client on the network would. Settings arrive as JSON in
+ * argv[2]; results go back over the IPC channel.
+ */
 import { Dealer, Publisher } from 'zeromq';
+import { Rng } from '../../../sim/rng.ts';
 
-const { commandEndpoint, commandMessages, stateMessages, seed, window } = JSON.parse(process.argv[2]);
-const parentPort = { postMessage: (m) => process.send(m), on: (e, f) => process.on(e, f) };
-
-function rng(s) {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const r = rng(seed);
+interface FuzzSettings { commandEndpoint: string; commandMessages: number; stateMessages: number; seed: number; window: number }
+const { commandEndpoint, commandMessages, stateMessages, seed, window } = JSON.parse(process.argv[2]!) as FuzzSettings;
+const send = (m: unknown) => process.send!(m);
+const rng = new Rng(seed, 'bus-fuzz');
+const r = () => rng.next();
 
 const VALID_REQUESTS = [
   { who: { id: 'dp', role: 'dp' }, command: { type: 'snapshot' } },
@@ -30,7 +24,7 @@ const VALID_REQUESTS = [
 ];
 const VALID_STATE = { timeS: 1, tick: 3, safety: { state: 'standby' }, shot: { phase: 'idle' }, link: { connected: true } };
 
-function junk(depth = 0) {
+function junk(depth = 0): unknown {
   switch (Math.floor(r() * 9)) {
     case 0: return null;
     case 1: return r() * 1e6 - 5e5;
@@ -45,7 +39,7 @@ function junk(depth = 0) {
 }
 
 /** random bytes, byte flips, truncation, field replacement, junk JSON, or the valid message */
-function mutate(base) {
+function mutate(base: unknown): Buffer {
   const kind = Math.floor(r() * 6);
   if (kind === 0) return Buffer.from(Array.from({ length: Math.floor(r() * 300) }, () => Math.floor(r() * 256)));
   const json = JSON.stringify(base);
@@ -56,11 +50,11 @@ function mutate(base) {
   }
   if (kind === 2) return Buffer.from(json.slice(0, Math.floor(r() * json.length)));
   if (kind === 3) {
-    const obj = JSON.parse(json);
+    const obj = JSON.parse(json) as Record<string, unknown> | null;
     if (obj === null || typeof obj !== 'object') return Buffer.from(JSON.stringify(junk()));
-    const target = r() < 0.5 ? obj : (obj.command ?? obj.safety ?? obj);
+    const target = (r() < 0.5 ? obj : (obj.command ?? obj.safety ?? obj)) as Record<string, unknown>;
     const keys = Object.keys(target);
-    target[r() < 0.7 && keys.length ? keys[Math.floor(r() * keys.length)] : `k${Math.floor(r() * 5)}`] = junk();
+    target[r() < 0.7 && keys.length ? keys[Math.floor(r() * keys.length)]! : `k${Math.floor(r() * 5)}`] = junk();
     return Buffer.from(JSON.stringify(obj));
   }
   if (kind === 4) return Buffer.from(JSON.stringify(junk()));
@@ -70,8 +64,10 @@ function mutate(base) {
 const pub = new Publisher({ linger: 0, sendHighWaterMark: 0 });
 await pub.bind('tcp://127.0.0.1:*');
 let go = false;
-parentPort.on('message', (m) => { if (m === 'go') go = true; });
-parentPort.postMessage({ type: 'pub', endpoint: pub.lastEndpoint });
+process.on('message', (m) => {
+  if (m === 'go') go = true;
+});
+send({ type: 'pub', endpoint: pub.lastEndpoint });
 // PUB/SUB joins late: probe until the controller side says its subscriber hears us
 while (!go) {
   await pub.send(['state', JSON.stringify(VALID_STATE)]);
@@ -85,14 +81,14 @@ let replies = 0, ok = 0, malformed = 0;
 for (let sent = 0; sent < commandMessages; ) {
   const n = Math.min(window, commandMessages - sent);
   for (let i = 0; i < n; i++) {
-    const base = VALID_REQUESTS[Math.floor(r() * VALID_REQUESTS.length)];
+    const base = VALID_REQUESTS[Math.floor(r() * VALID_REQUESTS.length)]!;
     await dealer.send(r() < 0.03 ? [Buffer.alloc(0), mutate(base), Buffer.from('extra')] : [Buffer.alloc(0), mutate(base)]);
   }
   sent += n;
   for (let i = 0; i < n; i++) {
     const [, reply] = await dealer.receive();
     replies++;
-    const p = JSON.parse(reply.toString());
+    const p = JSON.parse(reply!.toString()) as { ok: boolean; code?: string };
     if (p.ok) ok++;
     if (p.code === 'BUS_MALFORMED') malformed++;
   }
@@ -106,9 +102,9 @@ for (let i = 0; i < stateMessages; i++) {
   const frames = r() < 0.05 ? [topic] : r() < 0.05 ? [topic, mutate(VALID_STATE), 'x'] : [topic, mutate(VALID_STATE)];
   await pub.send(frames);
 }
-parentPort.postMessage({ type: 'done', replies, ok, malformed, stateSent: stateMessages, stateSubscribed: subscribed });
+send({ type: 'done', replies, ok, malformed, stateSent: stateMessages, stateSubscribed: subscribed });
 // keep the sockets open until the main thread has drained what is in flight
-parentPort.on('message', (m) => {
+process.on('message', (m) => {
   if (m === 'close') {
     dealer.close();
     pub.close();
