@@ -8,6 +8,7 @@ import type { ImageTrack } from '../../core/perception-types.ts';
 import { monotonicS } from '../../core/units.ts';
 import { drawTracks } from '../../perception/annotate/draw.ts';
 import { VideoWriter } from '../../perception/annotate/video-writer.ts';
+import { DetectScheduler } from '../../perception/detection/detect-scheduler.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../../perception/detection/tf-backend.ts';
 import { createDetector, DEFAULT_MIN_SCORE, type InputFit } from '../../perception/detection/tfjs-detector.ts';
 import { openFrameSource } from '../../perception/sources/ffmpeg-source.ts';
@@ -15,6 +16,8 @@ import { MultiObjectTracker } from '../../perception/tracking/tracker.ts';
 
 /** CenterNet costs ~180 ms on one wasm thread: every 3rd frame keeps a 10 fps stream real time on 2 cores. */
 export const DEFAULT_DETECT_EVERY = 3;
+/** Frame rate assumed for --detect-every auto when a stream does not say. */
+const DEFAULT_LIVE_FPS = 10;
 
 const HELP = `usage: cinepilot track SOURCE [--json] [--out annotated.mp4] [--detect-every K] [options]
 
@@ -22,7 +25,8 @@ const HELP = `usage: cinepilot track SOURCE [--json] [--out annotated.mp4] [--de
   --json            one JSON line per frame: {"frame","timeS","tracks":[{"id","bbox":[x,y,w,h],"score","name"?}]},
                     then {"summary":true,"frames","fps","latencyMsP50","latencyMsP95","tracks",…}
   --out FILE        write the video with boxes, ids and names (.mp4/.mkv/.mov: H.264, .avi: MPEG-4, .webm: VP8)
-  --detect-every K  run the detector on every K-th frame, track on all (integer ≥ 1, default ${DEFAULT_DETECT_EVERY})
+  --detect-every K  run the detector on every K-th frame, track on all (integer ≥ 1, default ${DEFAULT_DETECT_EVERY});
+                    auto: as often as the CPU allows while keeping up with the source's frame rate
   --max-frames N    stop after N frames
   --name ID=NAME    name a track when it appears ("--name 3=alice"); repeatable
   --backend B       ${BACKEND_PREFERENCES.join(' | ')} (default auto: native TensorFlow if installed, else wasm)
@@ -64,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new CinePilotError('BAD_FLAG', `give exactly one SOURCE (got ${positionals.length}).\n\n${HELP}`);
   const uri = positionals[0]!;
-  const detectEvery = numberFlag('detect-every', values['detect-every'], { min: 1, max: 1000, integer: true }) ?? DEFAULT_DETECT_EVERY;
+  const detectEvery = values['detect-every'] === 'auto' ? 'auto' : numberFlag('detect-every', values['detect-every'], { min: 1, max: 1000, integer: true }) ?? DEFAULT_DETECT_EVERY;
   const maxFrames = numberFlag('max-frames', values['max-frames'], { min: 1, integer: true }) ?? Infinity;
   const minScore = numberFlag('min-score', values['min-score'], { min: 0, max: 1 });
   const poseMaxPeople = numberFlag('keypoints', values.keypoints, { min: 0, max: 32, integer: true }) ?? 0;
@@ -90,13 +94,14 @@ export async function run(argv: string[]): Promise<number> {
     const caps = detector.capabilities();
     console.error(
       `track: ${info.kind} ${info.width}×${info.height}${info.fps ? ` @ ${info.fps} fps` : ''}${info.frameCount ? `, ${info.frameCount} frames` : ''}; ` +
-        `detector ${caps.models.join(' + ')} on ${caps.backend} (loaded in ${(monotonicS() - loadStart).toFixed(1)} s), every ${detectEvery} frame${detectEvery > 1 ? 's' : ''}`,
+        `detector ${caps.models.join(' + ')} on ${caps.backend} (loaded in ${(monotonicS() - loadStart).toFixed(1)} s), ${detectEvery === 'auto' ? 'detection rate adapted to keep up' : `every ${detectEvery} frame${detectEvery > 1 ? 's' : ''}`}`,
     );
     if (values.out) {
       writer = new VideoWriter(values.out, info.width, info.height, info.fps ?? 25);
       await writer.open();
     }
     const tracker = new MultiObjectTracker();
+    const scheduler = new DetectScheduler(detectEvery, info.fps ?? DEFAULT_LIVE_FPS);
     const latenciesMs: number[] = [];
     const detectMs: number[] = [];
     const ids = new Set<number>();
@@ -112,11 +117,14 @@ export async function run(argv: string[]): Promise<number> {
       const frame = await source.next();
       if (!frame) break;
       if (frames === 0) firstS = monotonicS();
+      const frameStartS = monotonicS();
       let batch = null;
-      if (frames % detectEvery === 0) {
-        const t0 = monotonicS();
+      let frameDetectMs = 0;
+      if (scheduler.next()) {
         batch = await detector.detect(frame);
-        detectMs.push((monotonicS() - t0) * 1000);
+        frameDetectMs = (monotonicS() - frameStartS) * 1000;
+        detectMs.push(frameDetectMs);
+        scheduler.recordDetect(frameDetectMs);
       }
       const tracks: ImageTrack[] = tracker.step(frame.timestampS, batch);
       for (const t of tracks) {
@@ -142,6 +150,7 @@ export async function run(argv: string[]): Promise<number> {
         drawTracks(frame, tracks.map((t) => ({ id: t.id, bbox: t.bbox, name: t.name, predicted: t.framesSinceUpdate > 0 })));
         await writer.write(frame);
       }
+      scheduler.recordOther((monotonicS() - frameStartS) * 1000 - frameDetectMs);
       frames++;
       if (showProgress) {
         const pct = Math.floor((100 * frames) / total);
@@ -169,14 +178,14 @@ export async function run(argv: string[]): Promise<number> {
       latencyMsP95: round(percentile(latenciesMs, 95), 1),
       tracks: ids.size,
       detectMsP50: round(percentile(detectMs, 50), 1),
-      detectEvery,
+      detectEvery: detectEvery === 'auto' ? round(scheduler.meanDetectEvery, 2) : detectEvery,
       droppedFrames: source.droppedFrames,
       backend: caps.backend,
     };
     if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else {
       console.log(`${frames} frames in ${elapsedS.toFixed(1)} s: ${summary.fps} fps end to end; latency p50 ${summary.latencyMsP50} ms, p95 ${summary.latencyMsP95} ms`);
-      console.log(`${ids.size} tracks; detector ${summary.detectMsP50} ms per run (every ${detectEvery} frames); ${summary.droppedFrames} frames dropped`);
+      console.log(`${ids.size} tracks; detector ${summary.detectMsP50} ms per run (every ${summary.detectEvery} frames); ${summary.droppedFrames} frames dropped`);
       if (values.out) console.log(`annotated video: ${values.out}`);
     }
     return EXIT_OK;

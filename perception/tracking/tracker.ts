@@ -9,7 +9,8 @@
  *   against low-score detections by IoU alone, which keeps people who are
  *   half hidden (their detector score drops) on their id;
  * - birth: a confident detection nobody claimed starts a tentative track that
- *   is confirmed (and gets its public id) after `confirmHits` detections;
+ *   is confirmed (and gets its public id) after `confirmHits` detections
+ *   (on the very first batch, at once: there is nothing to confirm against);
  * - death: a track not seen for `maxCoastS` is lost (not reported, still
  *   matchable, and re-identified by colour histogram and a position gate that
  *   grows with the gap) and forgotten after `maxLostS`;
@@ -127,6 +128,8 @@ export class MultiObjectTracker {
   private memory: RememberedName[] = [];
   private nextId = 1;
   private timeS: number | null = null;
+  /** detection batches seen since the last reset */
+  private batches = 0;
   private readonly assignment = new Assignment();
   private cost = new Float64Array(64);
   readonly stats: TrackerStats = { tracksConfirmed: 0, reidentified: 0, namesRecovered: 0 };
@@ -151,7 +154,10 @@ export class MultiObjectTracker {
       if (timestampS - t.lastUpdateS > this.settings.maxCoastS) t.kf.damp(0.9);
       t.kf.bbox(t.box);
     }
-    if (batch) this.associate(timestampS, batch.detections.filter((d) => d.label === 'person'));
+    if (batch) {
+      this.batches++;
+      this.associate(timestampS, batch.detections.filter((d) => d.label === 'person'));
+    }
     this.prune(timestampS);
     return this.report(timestampS);
   }
@@ -223,7 +229,8 @@ export class MultiObjectTracker {
         kf.init(d.bbox);
         const t: Track = { id: 0, kf, hits: 1, lastUpdateS: nowS, framesSinceUpdate: 0, score: d.score, confirmed: false, appearance: d.appearance ? Float32Array.from(d.appearance) : null, keypoints: d.keypoints, box: [0, 0, 0, 0] };
         kf.bbox(t.box);
-        if (s.confirmHits <= 1) this.confirm(t, nowS);
+        // on the first detection batch there is no history to confirm against: start tracked (as ByteTrack does)
+        if (s.confirmHits <= 1 || this.batches === 1) this.confirm(t, nowS);
         this.tracks.push(t);
         matched.add(t);
       }
@@ -342,5 +349,6 @@ export class MultiObjectTracker {
     this.tracks = [];
     this.memory = [];
     this.timeS = null;
+    this.batches = 0;
   }
 }
