@@ -88,6 +88,20 @@ describe('MpcShotController', () => {
     c.dispose();
   });
 
+  it('a shot set before any subject is known waits for perception to name them, then flies', () => {
+    const c = createMpcShotController({ rig, qpTimeLimitMs: Infinity });
+    let named: string[] = [];
+    const late: SubjectPredictor = { names: () => named, predict: (n, t) => (named.includes(n) ? predictor.predict(n, t) : null) };
+    c.setShot({ kind: 'track', subjects: ['alice'] }, 0);
+    const waiting = c.tick({ timeS: 0, telemetry: telemetry(0), subjects: late });
+    expect(waiting.diagnostics.status).toBe('waiting-for-subjects');
+    expect(c.status().phase).toBe('starting');
+    named = ['alice'];
+    const flying = c.tick({ timeS: 0.04, telemetry: telemetry(0.04), subjects: late });
+    expect(flying.targets!.focusSubjects).toEqual(['alice']);
+    c.dispose();
+  });
+
   it('clearShot holds where the camera is', () => {
     const c = createMpcShotController({ rig, qpTimeLimitMs: Infinity });
     c.setShot({ kind: 'orbit', subjects: ['alice'] }, 0);

@@ -39,6 +39,16 @@ export const NEW_SHOT_ITERATIONS = 2;
 /** QP wall-clock budget per RTI step, ms. */
 export const DEFAULT_QP_TIME_LIMIT_MS = 15;
 export const DEFAULT_QP_MAX_ITERATIONS = 25;
+/**
+ * Stationarity/complementarity tolerance of each RTI QP: one real-time
+ * iteration only needs a good step (the next tick re-linearises anyway).
+ */
+export const DEFAULT_QP_TOLERANCE = 1e-6;
+/**
+ * A shot set before the controller has seen any subjects waits this long for
+ * perception to name them before it is refused, s.
+ */
+export const SUBJECT_WAIT_S = 5;
 /** Failed QPs in a row before the controller holds position and restarts the solver. */
 export const MAX_FALLBACK_TICKS = 5;
 /** Plan look-ahead per actuator, s: the vehicle's position loop, the gimbal's lag, the lens motors' latency. */
@@ -58,6 +68,7 @@ export interface MpcShotControllerOptions {
   model?: Partial<CinematographyModelSettings>;
   qpTimeLimitMs?: number;
   qpMaxIterations?: number;
+  qpTolerance?: number;
 }
 
 /** Subject height from a predictor that also publishes estimates (perception, the simulator's noisy predictor). */
@@ -94,6 +105,8 @@ export class MpcShotController implements ShotController {
   private pendingSpec: { spec: ShotSpec; nowS: number } | null = null;
   private pendingClear: number | null = null;
   private readonly heights = new Map<string, number>();
+  /** why the last deferred shot was refused (its subjects never appeared, …), for the operator */
+  lastRefusal: string | null = null;
 
   constructor(opts: MpcShotControllerOptions) {
     this.opts = opts;
@@ -105,6 +118,8 @@ export class MpcShotController implements ShotController {
       qp: {
         timeLimitMs: opts.qpTimeLimitMs ?? DEFAULT_QP_TIME_LIMIT_MS,
         maxIterations: opts.qpMaxIterations ?? DEFAULT_QP_MAX_ITERATIONS,
+        tolStationarity: opts.qpTolerance ?? DEFAULT_QP_TOLERANCE,
+        tolComplementarity: opts.qpTolerance ?? DEFAULT_QP_TOLERANCE,
       },
     });
     this.packer = new StagePacker({
@@ -155,11 +170,20 @@ export class MpcShotController implements ShotController {
     this.predictor = subjects;
     this.lastTelemetry = telemetry;
     if (this.pendingSpec) {
-      // a spec set before the first tick: unknown subjects throw here, to the caller of tick
-      const { spec } = this.pendingSpec;
-      this.pendingSpec = null;
-      this.executor.setShot(this.recipeContext(spec, timeS, telemetry, subjects), timeS);
-      this.newShot = true;
+      // a spec set before the first tick: perception may not have named its subjects yet
+      const pending = this.pendingSpec;
+      try {
+        this.executor.setShot(this.recipeContext(pending.spec, timeS, telemetry, subjects), timeS);
+        this.pendingSpec = null;
+        this.newShot = true;
+      } catch (err) {
+        const waiting = err instanceof CinePilotError && err.code === 'SHOT_UNKNOWN_SUBJECT' && timeS - pending.nowS < SUBJECT_WAIT_S;
+        if (!waiting) this.pendingSpec = null;
+        const out = this.idleOutput(telemetry, t0);
+        out.diagnostics.status = waiting ? 'waiting-for-subjects' : `refused:${err instanceof CinePilotError ? err.code : 'error'}`;
+        if (!waiting) this.lastRefusal = err instanceof Error ? err.message : String(err);
+        return out;
+      }
     } else if (this.pendingClear !== null) {
       this.pendingClear = null;
       this.holdHere(timeS, telemetry, subjects);

@@ -23,13 +23,14 @@ export interface FlyResult extends RunShotResult {
 }
 
 export async function fly(
-  scene: string, spec: ShotSpec, durationS: number, options: { predictor?: PredictorFactory; seed?: number } = {},
+  scene: string, spec: ShotSpec, durationS: number,
+  options: { predictor?: PredictorFactory; perception?: string; seed?: number } = {},
 ): Promise<FlyResult> {
-  const run = await prepareRun({ scene, spec, durationS, seed: options.seed, controller: 'mpc' });
+  const run = await prepareRun({ scene, spec, durationS, seed: options.seed, controller: 'mpc', perception: options.perception });
   const phases: ShotPhase[] = [];
   const result = await runShot({
     scene: run.scene, spec: run.spec, controller: run.controller, controllerName: run.controllerName,
-    durationS: run.durationS, seed: run.seed, predictor: options.predictor,
+    durationS: run.durationS, seed: run.seed, predictor: options.predictor ?? run.predictor,
     onTick: () => phases.push(run.controller.status().phase),
   });
   return { ...result, phases };

@@ -50,15 +50,15 @@ interface KindCase {
 const CASES: KindCase[] = [
   {
     scene: 'runner', spec: { kind: 'follow', subjects: ['alice'] }, durationS: 10,
-    check: (tr) => expect(sideAgreement(tr, Math.PI)).toBeGreaterThan(0.8), // behind her
+    check: (tr) => expect(sideAgreement(tr, Math.PI)).toBeGreaterThan(0.7), // behind her (mean within ~45°, turns included)
   },
   {
     scene: 'runner', spec: { kind: 'lead', subjects: ['alice'] }, durationS: 10,
-    check: (tr) => expect(sideAgreement(tr, 0)).toBeGreaterThan(0.8), // in front of her
+    check: (tr) => expect(sideAgreement(tr, 0)).toBeGreaterThan(0.7), // in front of her
   },
   {
     scene: 'runner', spec: { kind: 'profile', subjects: ['alice'], side: 'left' }, durationS: 10,
-    check: (tr) => expect(sideAgreement(tr, -Math.PI / 2)).toBeGreaterThan(0.8), // on her left
+    check: (tr) => expect(sideAgreement(tr, -Math.PI / 2)).toBeGreaterThan(0.7), // on her left
   },
   {
     scene: 'static-subject', spec: { kind: 'orbit', subjects: ['alice'], direction: 'clockwise', speedMps: 2 }, durationS: 9,
