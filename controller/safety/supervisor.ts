@@ -378,6 +378,8 @@ export class SafetySupervisor {
         break;
     }
     let interventions = 0;
+    // Nothing unfiltered ever leaves: without a vehicle state the envelope cannot judge a setpoint.
+    if (!tel) setpoint = null;
     if (setpoint && tel) {
       const filtered = this.envelope.filter(setpoint, tel, obs.people);
       setpoint = filtered.setpoint;
