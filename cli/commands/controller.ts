@@ -50,8 +50,8 @@ second on stderr. Ctrl-C (or --duration) stops it: autonomy off, the autopilot h
 
   --link URL          sim | mavlink:udp://:14540 | mavlink:tcp://127.0.0.1:5760 |
                       mavlink:serial:///dev/ttyACM0:921600 | mavsdk://127.0.0.1:50051
-  --rig FILE|NAME     hardware rig (default x500-fullframe-24-70); its safety block sets keep-out,
-                      speed cap, link-loss hold/action and the low-battery limit
+  --rig FILE|NAME     hardware rig (default x500-fullframe-24-70, or the scene's rig with --link sim);
+                      its safety block sets keep-out, speed cap, link-loss hold/action, low-battery limit
   --bus URL           serve the ZeroMQ bus: state PUB on PORT, commands REP on PORT+1
                       (e.g. tcp://127.0.0.1:${DEFAULT_BUS_PORT}; port 0 picks free ports)
   --bus-allow-remote  allow binding a non-loopback address (trusted networks only)
@@ -77,6 +77,8 @@ export interface ControllerProcessOptions {
   scene?: string;
   requireGeofenceToArm: boolean;
   requirePilotToArm: boolean;
+  /** false when --rig was not given: a sim link then flies its scene's rig */
+  rigExplicit?: boolean;
 }
 
 export interface ControllerProcess {
@@ -106,6 +108,7 @@ export function loadGeofence(file: string, rig: Rig): Geofence {
 /** Compose link, shot controller, subjects, runtime, log and bus, and start them. */
 export async function startControllerProcess(o: ControllerProcessOptions): Promise<ControllerProcess> {
   const { createVehicleLink } = await import('../../controller/links/factory.ts');
+  let rig = o.rig;
   let subjects: SubjectSource = NO_SUBJECTS;
   let clock: LoopClock | undefined;
   let geofence = o.geofence;
@@ -120,7 +123,8 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
       import('../../sim/realtime.ts'), import('../../sim/noisy-predictor.ts'), import('../../ground-station/studio/sim-time-clock.ts'),
     ]);
     const scene = loadScene(o.scene ?? 'static-subject');
-    const world = new SimWorld({ ...scene, rig: o.rig });
+    const world = new SimWorld(o.rigExplicit === false ? scene : { ...scene, rig: o.rig });
+    rig = world.rig;
     link = new SimVehicleLink(world);
     subjects = noisyConstantVelocityPredictor()(world, 1);
     geofence ??= world.geofence;
@@ -134,16 +138,16 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
       simClock.dispose();
     };
   } else {
-    link = await createVehicleLink(o.linkUrl, { rig: o.rig });
+    link = await createVehicleLink(o.linkUrl, { rig });
   }
 
   let shotController: ShotController;
   if (o.controller === 'mpc') {
     const { createMpcShotController } = await import('../../controller/mpc-shot-controller.ts');
-    shotController = createMpcShotController({ rig: o.rig, geofence, background });
+    shotController = createMpcShotController({ rig, geofence, background });
   } else {
     const { BaselineShotController } = await import('../../sim/baseline-controller.ts');
-    shotController = new BaselineShotController({ rig: o.rig });
+    shotController = new BaselineShotController({ rig });
   }
 
   let flightLog: FlightLogWriter | null = null;
@@ -152,7 +156,7 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
     flightLog = await FlightLogWriter.open(o.logPath);
   }
   const runtime = new Runtime({
-    link, rig: o.rig, shotController, subjects, geofence, rateHz: o.rateHz, flightLog,
+    link, rig, shotController, subjects, geofence, rateHz: o.rateHz, flightLog,
     requireGeofenceToArm: o.requireGeofenceToArm, requirePilotToArm: o.requirePilotToArm,
     ...(clock ? { clock } : {}),
   });
@@ -208,7 +212,7 @@ export function controllerOptionsFromFlags(values: Record<string, string | boole
   const durationS = numberFlag('duration', str('duration'), { min: 0, exclusiveMin: true });
   const geofenceFile = str('geofence');
   return {
-    linkUrl, rig, controller, rateHz,
+    linkUrl, rig, rigExplicit: str('rig') !== undefined, controller, rateHz,
     geofence: geofenceFile ? loadGeofence(geofenceFile, rig) : null,
     logPath: values['no-log'] ? null : (str('log') ?? defaultLogPath(defaults.prefix)),
     busUrl: str('bus') ?? defaults.busUrl,
@@ -254,7 +258,7 @@ export async function run(argv: string[]): Promise<number> {
   const opts = controllerOptionsFromFlags(values, { prefix: 'controller', busUrl: null, requireGates: false });
   const proc = await startControllerProcess(opts);
   console.log(JSON.stringify({
-    link: proc.link.endpoint, linkKind: proc.link.kind, rig: opts.rig.name, controller: opts.controller, rateHz: opts.rateHz,
+    link: proc.link.endpoint, linkKind: proc.link.kind, rig: proc.runtime.rig.name, controller: opts.controller, rateHz: opts.rateHz,
     bus: proc.bus?.endpoints ?? null, log: proc.logPath, geofence: proc.runtime.geofence,
   }));
   await runUntilStopped(proc, opts.durationS, opts.quiet);

@@ -51,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!opts.busUrl) throw new CinePilotError('BAD_FLAG', 'fly needs --bus: it is how a pilot connects.');
   const proc = await startControllerProcess(opts);
   console.log(JSON.stringify({
-    link: proc.link.endpoint, linkKind: proc.link.kind, rig: opts.rig.name, controller: opts.controller, rateHz: opts.rateHz,
+    link: proc.link.endpoint, linkKind: proc.link.kind, rig: proc.runtime.rig.name, controller: opts.controller, rateHz: opts.rateHz,
     bus: proc.bus?.endpoints ?? null, log: proc.logPath, geofence: proc.runtime.geofence,
   }));
   let lastBlockers = '';
