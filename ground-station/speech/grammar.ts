@@ -42,6 +42,24 @@ const UNIT_WORDS = [
 ];
 const SIDE_BASES = ['front', 'back', 'left', 'right', 'front left', 'front right', 'back left', 'back right', 'rear', 'left side', 'right side'];
 
+/**
+ * A grammar as data: a phrase (words separated by spaces), a sequence, a
+ * choice, an optional part, one-or-more repetitions, or a reference to a
+ * named rule. Serialised to JSGF for pocketsphinx's grammar search, and
+ * sampled to train the n-gram model of its language-model search.
+ */
+export type GrammarNode = string | { seq: GrammarNode[] } | { alt: GrammarNode[] } | { opt: GrammarNode } | { rep: GrammarNode } | { ref: string };
+export interface ShotGrammar {
+  /** rule name → body; `command` is the public start rule */
+  rules: Map<string, GrammarNode>;
+}
+
+const seq = (...items: GrammarNode[]): GrammarNode => ({ seq: items });
+const alt = (...items: GrammarNode[]): GrammarNode => ({ alt: items });
+const opt = (item: GrammarNode): GrammarNode => ({ opt: item });
+const rep = (item: GrammarNode): GrammarNode => ({ rep: item });
+const ref = (name: string): GrammarNode => ({ ref: name });
+
 /** "2 shot" → "two shot"; abbreviations → letters. */
 function spoken(phrase: string): string {
   return phrase
@@ -52,62 +70,117 @@ function spoken(phrase: string): string {
 
 const WORD_RE = /^[a-z][a-z']*$/;
 
-/**
- * Alternatives for a rule: phrases whose every word can be pronounced
- * (cmudict or EXTRA_PRONUNCIATIONS); abbreviations nobody says aloud drop out.
- */
-function alternatives(phrases: Iterable<string>, dict: Map<string, string[]>): string {
-  const sayable = (p: string) => p.split(' ').every((w) => WORD_RE.test(w) && (dict.has(w) || EXTRA_PRONUNCIATIONS[w] !== undefined));
-  const uniq = [...new Set([...phrases].map(spoken).filter(sayable))].sort();
-  return uniq.join(' | ');
-}
-
 /** Subject names that can go into a grammar (lower-case words). */
-function subjectWords(subjects: readonly string[]): string[] {
+export function subjectWords(subjects: readonly string[]): string[] {
   return [...new Set(subjects.map((s) => s.trim().toLowerCase()).filter((s) => WORD_RE.test(s)))];
 }
 
 /**
- * The JSGF grammar for these subjects: [lead-in] then a shot with its
+ * The shot grammar for these subjects: [lead-in] then a shot with its
  * modifiers, a change to the current shot, or a framing of a subject.
- * Numbers cover 0–999 with decimals ("two point eight") and halves.
+ * Phrases come from the parser's vocabulary; those with a word that cannot
+ * be pronounced (cmudict or EXTRA_PRONUNCIATIONS) drop out. Numbers: 1–99,
+ * decimals ("two point eight"), halves, hundreds.
  */
-export function buildJsgf(subjects: readonly string[], dict: Map<string, string[]> = loadCmudict()): string {
+export function buildGrammar(subjects: readonly string[], dict: Map<string, string[]> = loadCmudict()): ShotGrammar {
+  const sayable = (p: string) => p.split(' ').every((w) => WORD_RE.test(w) && (dict.has(w) || EXTRA_PRONUNCIATIONS[w] !== undefined));
+  const choice = (phrases: Iterable<string>): GrammarNode => alt(...[...new Set([...phrases].map(spoken).filter(sayable))].sort());
   const names = subjectWords(subjects);
-  const alt = (phrases: Iterable<string>) => alternatives(phrases, dict);
   const digits = Object.keys(NUMBER_UNITS).filter((w) => NUMBER_UNITS[w]! >= 1 && NUMBER_UNITS[w]! < 10);
   const teens = Object.keys(NUMBER_UNITS).filter((w) => NUMBER_UNITS[w]! >= 10);
   const tens = Object.keys(NUMBER_TENS);
-  const people = names.length ? names.join(' | ') : 'him';
-  return [
-    '#JSGF V1.0;',
-    'grammar cinepilot;',
-    '',
-    'public <command> = [<lead>] (<shot> | <change>) [please];',
-    `<lead> = ${alt(LEAD_FILLERS)};`,
-    '<shot> = [a | an | the] <kind> [<who>] <modifier>* | [a | an] <framing> [shot] (on | of) <who> <modifier>*;',
-    '<change> = <adjust> ([and] <adjust>)* <modifier>* | [now] <modifier>+;',
-    '<modifier> = [and | with] ([a | an | to a | to an | in a] <framing> [shot] | <side> | <angle> | <dof> | <direction> | <quantity> | <speed> | <focus> <who>);',
-    `<who> = [on | of | around | at | to | from | with] <subject> [[and | to] <subject>];`,
-    `<subject> = ${people} | him | her | them | both of them;`,
-    `<kind> = ${alt(Object.keys(KIND_PHRASES))};`,
-    `<framing> = ${alt(Object.keys(FRAMING_PHRASES))};`,
-    `<side> = [from | on | to] [the | his | her | their] (${alt(SIDE_BASES)}) | from behind | in front | over (his | her | their) [left | right] shoulder;`,
-    `<angle> = ${alt(Object.keys(ANGLE_PHRASES))};`,
-    `<dof> = ${alt(Object.keys(DEPTH_OF_FIELD_PHRASES))};`,
-    `<direction> = ${alt(Object.keys(DIRECTION_PHRASES))};`,
-    `<adjust> = [${alt(Object.keys(ADJUSTMENT_SCALE_PHRASES))}] (${alt(Object.keys(ADJUSTMENT_PHRASES))});`,
-    `<speed> = ${alt(Object.keys(SPEED_WORDS))};`,
-    `<focus> = focus on | focus to | rack focus to;`,
-    '<quantity> = [at | over | for | in | from | to | at a height of | with a radius of] <number> [[<unit>] to <number>] <unit> [high | up | away | back | above the ground | lens | down | radius]',
-    '           | [at] (f | t | f stop | aperture) <number> | <number> to <number>;',
-    `<unit> = ${alt(UNIT_WORDS)};`,
-    '<number> = <whole> [point <digit>] | <whole> and a half | half a;',
-    '<whole> = <below100> | [a | <digit>] hundred [[and] <below100>];',
-    `<below100> = <digit> | ${teens.join(' | ')} | (${tens.join(' | ')}) [<digit>];`,
-    `<digit> = ${digits.join(' | ')};`,
-    '',
-  ].join('\n');
+  const rules = new Map<string, GrammarNode>([
+    ['command', seq(opt(ref('lead')), alt(ref('shot'), ref('change')), opt('please'))],
+    ['lead', choice(LEAD_FILLERS)],
+    ['shot', alt(
+      seq(opt(alt('a', 'an', 'the')), ref('kind'), opt(ref('who')), opt(rep(ref('modifier')))),
+      seq(opt(alt('a', 'an')), ref('framing'), opt('shot'), alt('on', 'of'), ref('who'), opt(rep(ref('modifier')))),
+    )],
+    ['change', alt(seq(rep(seq(opt('and'), ref('adjust'))), opt(rep(ref('modifier')))), seq(opt('now'), rep(ref('modifier'))))],
+    ['modifier', seq(opt(alt('and', 'with')), alt(
+      seq(opt(alt('a', 'an', 'to a', 'to an', 'in a')), ref('framing'), opt('shot')),
+      ref('side'), ref('angle'), ref('dof'), ref('direction'), ref('quantity'), ref('speed'), seq(ref('focus'), ref('who')),
+    ))],
+    ['who', seq(opt(alt('on', 'of', 'around', 'at', 'to', 'from', 'with')), ref('subject'), opt(seq(alt('and', 'to'), ref('subject'))))],
+    ['subject', alt(...(names.length ? names : ['him']), 'him', 'her', 'them', 'both of them')],
+    ['kind', choice(Object.keys(KIND_PHRASES))],
+    ['framing', choice(Object.keys(FRAMING_PHRASES))],
+    ['side', alt(
+      seq(opt(alt('from', 'on', 'to')), opt(alt('the', 'his', 'her', 'their')), choice(SIDE_BASES)),
+      'from behind', 'in front', seq('over', alt('his', 'her', 'their'), opt(alt('left', 'right')), 'shoulder'),
+    )],
+    ['angle', choice(Object.keys(ANGLE_PHRASES))],
+    ['dof', choice(Object.keys(DEPTH_OF_FIELD_PHRASES))],
+    ['direction', choice(Object.keys(DIRECTION_PHRASES))],
+    ['adjust', seq(opt(choice(Object.keys(ADJUSTMENT_SCALE_PHRASES))), choice(Object.keys(ADJUSTMENT_PHRASES)))],
+    ['speed', choice(Object.keys(SPEED_WORDS))],
+    ['focus', alt('focus on', 'focus to', 'rack focus to')],
+    ['quantity', alt(
+      seq(opt(alt('at', 'over', 'for', 'in', 'from', 'to', 'at a height of', 'with a radius of')), ref('number'), opt(seq(opt(ref('unit')), 'to', ref('number'))), ref('unit'),
+        opt(alt('high', 'up', 'away', 'back', 'above the ground', 'lens', 'down', 'radius'))),
+      seq(opt('at'), alt('f', 't', 'f stop', 'aperture'), ref('number')),
+    )],
+    ['unit', choice(UNIT_WORDS)],
+    ['number', alt(seq(ref('whole'), opt(seq('point', ref('digit')))), seq(ref('whole'), 'and a half'), 'half a')],
+    ['whole', alt(ref('below100'), seq(alt('a', ref('digit')), 'hundred', opt(seq(opt('and'), ref('below100')))))],
+    ['below100', alt(ref('digit'), ...teens, seq(alt(...tens), opt(ref('digit'))))],
+    ['digit', alt(...digits)],
+  ]);
+  return { rules };
+}
+
+function nodeToJsgf(n: GrammarNode, top = false): string {
+  if (typeof n === 'string') return n;
+  if ('ref' in n) return `<${n.ref}>`;
+  if ('opt' in n) return `[${nodeToJsgf(n.opt, true)}]`;
+  if ('rep' in n) return `(${nodeToJsgf(n.rep, true)})+`;
+  if ('seq' in n) return n.seq.map((x) => nodeToJsgf(x)).join(' ');
+  const body = n.alt.map((x) => nodeToJsgf(x, true)).join(' | ');
+  return top ? body : `(${body})`;
+}
+
+/** The grammar in JSGF (V1.0), `command` public. */
+export function toJsgf(g: ShotGrammar): string {
+  const lines = ['#JSGF V1.0;', 'grammar cinepilot;', ''];
+  for (const [name, body] of g.rules) lines.push(`${name === 'command' ? 'public ' : ''}<${name}> = ${nodeToJsgf(body, true)};`);
+  return lines.join('\n') + '\n';
+}
+
+/** JSGF text for these subjects (see buildGrammar). */
+export function buildJsgf(subjects: readonly string[], dict: Map<string, string[]> = loadCmudict()): string {
+  return toJsgf(buildGrammar(subjects, dict));
+}
+
+/** Deterministic PRNG (mulberry32) so a model built twice is the same model. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Probability an optional part is said, and that a repetition goes on. */
+const SAMPLE_OPTIONAL_P = 0.35;
+const SAMPLE_REPEAT_P = 0.4;
+
+/** One random sentence of the grammar (for training the n-gram model). */
+export function sampleSentence(g: ShotGrammar, random: () => number, start = 'command'): string {
+  const out: string[] = [];
+  const walk = (n: GrammarNode, depth: number): void => {
+    if (depth > 40) return;
+    if (typeof n === 'string') { out.push(n); return; }
+    if ('ref' in n) { walk(g.rules.get(n.ref)!, depth + 1); return; }
+    if ('opt' in n) { if (random() < SAMPLE_OPTIONAL_P) walk(n.opt, depth + 1); return; }
+    if ('rep' in n) { do walk(n.rep, depth + 1); while (random() < SAMPLE_REPEAT_P); return; }
+    if ('seq' in n) { for (const x of n.seq) walk(x, depth + 1); return; }
+    walk(n.alt[Math.floor(random() * n.alt.length)]!, depth + 1);
+  };
+  walk(ref(start), 0);
+  return out.join(' ');
 }
 
 /** Every word the grammar can produce. */

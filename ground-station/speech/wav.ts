@@ -126,9 +126,43 @@ export function encodeWav16(samples: Float32Array, sampleRateHz: number): Buffer
   return buf;
 }
 
-/** Any WAV → 16 kHz mono 16-bit WAV bytes for the recogniser; also its duration. */
+/** Frame length for the speech/silence decision, s. */
+export const TRIM_FRAME_S = 0.01;
+/** A frame is speech when its RMS exceeds this fraction of the loudest frame's RMS. */
+export const TRIM_THRESHOLD_FRACTION = 0.05;
+/** Silence kept before the first and after the last speech frame, s. */
+export const TRIM_PADDING_S = 0.15;
+
+/**
+ * Cut leading and trailing silence (keeping a little padding). With filler
+ * words off, the grammar search has nothing to spend long silences on but
+ * shot words, so a long tail of silence turns into invented words.
+ */
+export function trimSilence(samples: Float32Array, sampleRateHz: number): Float32Array {
+  const frame = Math.max(1, Math.round(TRIM_FRAME_S * sampleRateHz));
+  const frames = Math.floor(samples.length / frame);
+  if (frames < 3) return samples;
+  const rms = new Float64Array(frames);
+  let peak = 0;
+  for (let f = 0; f < frames; f++) {
+    let acc = 0;
+    for (let i = f * frame; i < (f + 1) * frame; i++) acc += samples[i]! * samples[i]!;
+    rms[f] = Math.sqrt(acc / frame);
+    if (rms[f]! > peak) peak = rms[f]!;
+  }
+  if (peak === 0) return samples;
+  const threshold = peak * TRIM_THRESHOLD_FRACTION;
+  let first = 0;
+  while (first < frames && rms[first]! < threshold) first++;
+  let last = frames - 1;
+  while (last > first && rms[last]! < threshold) last--;
+  const pad = Math.round(TRIM_PADDING_S * sampleRateHz);
+  return samples.subarray(Math.max(0, first * frame - pad), Math.min(samples.length, (last + 1) * frame + pad));
+}
+
+/** Any WAV → 16 kHz mono 16-bit WAV bytes for the recogniser, silence trimmed; also its duration. */
 export function toRecogniserWav(wav: Uint8Array): { wav: Buffer; durationS: number } {
   const audio = decodeWav(wav);
-  const samples = resample(audio.samples, audio.sampleRateHz, RECOGNISER_SAMPLE_RATE_HZ);
+  const samples = trimSilence(resample(audio.samples, audio.sampleRateHz, RECOGNISER_SAMPLE_RATE_HZ), RECOGNISER_SAMPLE_RATE_HZ);
   return { wav: encodeWav16(samples, RECOGNISER_SAMPLE_RATE_HZ), durationS: samples.length / RECOGNISER_SAMPLE_RATE_HZ };
 }
