@@ -113,6 +113,8 @@ export class TfjsDetector implements Detector {
     const warm = d.tf.zeros([1, CENTERNET_INPUT, CENTERNET_INPUT, 3]);
     d.tf.dispose(d.people.execute(warm, 'tower_0/detections') as Tensor);
     warm.dispose();
+    if (d.pose) d.tf.tidy(() => d.tf.dispose(d.pose!.execute(d.tf.zeros([1, MOVENET_INPUT, MOVENET_INPUT, 3], 'int32')) as Tensor));
+    if (d.face) d.tf.tidy(() => d.tf.dispose(d.face!.execute(d.tf.zeros([1, BLAZEFACE_INPUT, BLAZEFACE_INPUT, 3])) as Tensor[]));
     return d;
   }
 
@@ -141,7 +143,7 @@ export class TfjsDetector implements Detector {
       const sx = this.settings.fit === 'stretch' ? W / CENTERNET_INPUT : s;
       const sy = this.settings.fit === 'stretch' ? H / CENTERNET_INPUT : s;
       const input = tf.tidy(() => {
-        const f = tf.cast(image, 'float32').expandDims(0) as Tensor4D;
+        const f = image.expandDims(0) as Tensor4D; // resizeBilinear reads int32 and returns float32
         if (this.settings.fit === 'stretch') return tf.image.resizeBilinear(f, [CENTERNET_INPUT, CENTERNET_INPUT]);
         const w = Math.round(W / s), h = Math.round(H / s);
         return tf.pad(tf.image.resizeBilinear(f, [h, w]), [[0, 0], [0, CENTERNET_INPUT - h], [0, CENTERNET_INPUT - w], [0, 0]]);
@@ -180,7 +182,8 @@ export class TfjsDetector implements Detector {
     const [x, y, side] = crop;
     return tf.tidy(() => {
       const boxes = tf.tensor2d([[y / (H - 1), x / (W - 1), (y + side) / (H - 1), (x + side) / (W - 1)]]) as Tensor2D;
-      const r = tf.image.cropAndResize(tf.cast(image, 'float32').expandDims(0) as Tensor4D, boxes, [0], [size, size]);
+      // cropAndResize reads the int32 image directly and returns float32: no full-frame cast per crop
+      const r = tf.image.cropAndResize(image.expandDims(0) as Tensor4D, boxes, [0], [size, size]);
       return (dtype === 'int32' ? tf.cast(r, 'int32') : r) as Tensor4D;
     });
   }
