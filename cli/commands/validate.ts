@@ -8,8 +8,8 @@
  * validate can fly (the cinematography engineer adds 'mpc' here and makes it
  * the default).
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { resolve, dirname } from 'node:path';
+import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve, dirname, join, basename } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { Value } from '@sinclair/typebox/value';
@@ -143,8 +143,9 @@ metrics against the shot kind's tolerances (sim/tolerances.ts).
   --perception MODE   subject estimates: ${Object.keys(PERCEPTION_MODES).join(' | ')} (default ${DEFAULT_PERCEPTION})
   --report DIR        write DIR/index.html (plots, rendered frames) and DIR/metrics.json, DIR/trace.json
   --json              print the metrics as one JSON object
-  --batch FILE        JSON array of { "scene", "spec" | "shot", "durationS"?, "seed"?, "controller"? }:
-                      runs them on worker threads and prints a table (JSON array with --json)
+  --batch FILE        JSON array of { "scene", "spec" | "shot", "durationS"?, "seed"?, "controller"?, "perception"? }:
+                      runs them on worker threads and prints a table (JSON array with --json);
+                      with --report DIR, one report per run in DIR/<index>-<scene>/
 
 exit status: 0 tolerances hold, 1 they do not, 2 bad input`;
 
@@ -306,7 +307,23 @@ export async function validateOnce(job: ValidateJob, opts: { report?: string; pr
 const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
   .then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
 
-async function runBatch(file: string, json: boolean): Promise<number> {
+/** DIR/index.html: one row per run, linking to its report. */
+function writeBatchIndex(dir: string, jobs: ValidateJob[], results: Array<ShotMetrics | { error: string }>): void {
+  const esc = (x: string) => x.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const rows = results.map((r, i) => {
+    const link = `${i}-${basename(jobs[i]!.scene, '.json')}/index.html`;
+    if ('error' in r) return `<tr><td>${i}</td><td>${esc(jobs[i]!.scene)}</td><td colspan="6" class="fail">ERROR ${esc(r.error)}</td></tr>`;
+    return `<tr><td><a href="${link}">${i}</a></td><td>${esc(r.scene)}</td><td>${esc(r.shotKind)}</td><td>${esc(r.controller)}</td><td>${fmt(r.compositionErrorRms, 4)}</td>` +
+      `<td>${fmt(r.sizeErrorMaxPct, 1)}</td><td>${fmt(r.inFocusFraction, 3)}</td><td class="${r.passed ? 'pass' : 'fail'}">${r.passed ? 'pass' : esc(r.failures.join('; '))}</td></tr>`;
+  });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'index.html'), `<!doctype html><html><head><meta charset="utf-8"><title>CinePilot validate batch</title>
+<style>body{font-family:sans-serif;margin:20px}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px}.pass{color:#1a7f37}.fail{color:#c62828}</style></head>
+<body><h1>Batch: ${results.filter((r) => 'passed' in r && r.passed).length}/${results.length} passed</h1><table>
+<tr><th>#</th><th>scene</th><th>shot</th><th>controller</th><th>composition rms</th><th>size max %</th><th>in focus</th><th>result</th></tr>${rows.join('')}</table></body></html>`);
+}
+
+async function runBatch(file: string, json: boolean, reportDir?: string): Promise<number> {
   if (!existsSync(file)) throw new CinePilotError('BATCH_NOT_FOUND', `--batch ${file}: no such file`);
   let jobs: ValidateJob[];
   try {
@@ -337,7 +354,8 @@ async function runBatch(file: string, json: boolean): Promise<number> {
           results[i] = await new Promise((res, rej) => {
             w.once('message', res);
             w.once('error', rej);
-            w.postMessage({ ...jobs[i], baseDir });
+            const report = reportDir ? join(resolve(reportDir), `${i}-${basename(jobs[i]!.scene, '.json')}`) : undefined;
+            w.postMessage({ job: { ...jobs[i], baseDir }, report });
           });
           finished++;
           if (tty) process.stderr.write(`\rbatch: ${finished}/${jobs.length} runs done`);
@@ -349,6 +367,7 @@ async function runBatch(file: string, json: boolean): Promise<number> {
   );
   if (tty) process.stderr.write('\n');
   const allPassed = results.every((r) => 'passed' in r && r.passed);
+  if (reportDir) writeBatchIndex(resolve(reportDir), jobs, results);
   if (json) {
     console.log(JSON.stringify(results.map((r, i) => ({ job: jobs[i], ...('error' in r ? { error: r.error } : { metrics: r }) }))));
     return allPassed ? EXIT_OK : EXIT_FAILED;
@@ -395,7 +414,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', title: 'CinePilot scene', ...SceneSchema }, null, 2));
     return EXIT_OK;
   }
-  if (values.batch) return runBatch(values.batch, !!values.json);
+  if (values.batch) return runBatch(values.batch, !!values.json, values.report);
   if (!values.scene || (values.shot === undefined) === (values.spec === undefined)) {
     console.error(`cinepilot validate: give --scene and exactly one of --shot or --spec.\n\n${HELP}`);
     return EXIT_BAD_INPUT;
@@ -416,8 +435,8 @@ export async function run(argv: string[]): Promise<number> {
 
 // Batch worker: the same module, run on a worker thread.
 if (!isMainThread && (workerData as { cinepilotValidateWorker?: boolean } | null)?.cinepilotValidateWorker) {
-  parentPort!.on('message', (job: ValidateJob) => {
-    validateOnce(job).then(
+  parentPort!.on('message', ({ job, report }: { job: ValidateJob; report?: string }) => {
+    validateOnce(job, { report }).then(
       ({ metrics }) => parentPort!.postMessage(metrics),
       (err: unknown) => parentPort!.postMessage({ error: (err as Error).message }),
     );

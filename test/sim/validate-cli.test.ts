@@ -86,7 +86,10 @@ describe('cinepilot validate (end to end)', () => {
       { scene: 'static-subject', spec: 'hold.json', durationS: 2, controller: 'baseline' },
       { scene: 'runner', spec: { kind: 'track', subjects: ['alice'] }, durationS: 2, seed: 2, controller: 'baseline' },
     ]));
-    const r = cli(['validate', '--batch', batch]);
+    const reports = join(dir, 'batch-reports');
+    const r = cli(['validate', '--batch', batch, '--report', reports]);
+    expect(readFileSync(join(reports, 'index.html'), 'utf8')).toContain('0-static-subject/index.html');
+    expect(existsSync(join(reports, '1-runner', 'index.html'))).toBe(true);
     expect(r.stdout).toMatch(/static-subject\s+hold/);
     expect(r.stdout).toMatch(/runner\s+track/);
     expect(r.stdout).toMatch(/2\/2 passed|1\/2 passed|0\/2 passed/);
