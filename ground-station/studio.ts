@@ -39,7 +39,7 @@ import { noisyConstantVelocityPredictor } from '../sim/noisy-predictor.ts';
 import { tickErrors } from '../sim/metrics.ts';
 import type { ShotTrace } from '../sim/trace.ts';
 import { CONTROLLERS, DEFAULT_CONTROLLER } from '../cli/commands/validate.ts';
-import { createMpcShotController } from '../controller/mpc-shot-controller.ts';
+import { createMpcShotController, DEFAULT_QP_TIME_LIMIT_MS } from '../controller/mpc-shot-controller.ts';
 import { parseShot, type ParseContext } from './language/index.ts';
 import type { CommandParams, CommandType } from './protocol/commands.ts';
 import { GroundStationError } from './protocol/errors.ts';
@@ -78,7 +78,22 @@ export interface StudioOptions {
   controlRateHz?: number;
   /** MCAP flight log path; null for none */
   flightLogPath?: string | null;
+  /**
+   * Simulated seconds per wall second (default 1). Below 1 the simulator and
+   * the controller (which runs on simulated time) slow down together, and
+   * the controller's wall-clock budgets grow by 1/speed: for machines too
+   * slow or too busy to run the MPC in real time.
+   */
+  simSpeed?: number;
+  /**
+   * Controller rate of previews, Hz (default: the live control rate). Lower
+   * is faster to compute and a coarser forecast of what Go will do.
+   */
+  previewControlRateHz?: number;
 }
+
+export const MIN_SIM_SPEED = 0.05;
+export const MAX_SIM_SPEED = 4;
 
 interface VehicleSlot {
   id: string;
@@ -122,10 +137,11 @@ function propsOf(world: SimWorld): PropInfo[] {
  * headless validation (the MPC without a wall-clock budget, for
  * determinism); live, the MPC keeps its real-time QP budget.
  */
-export async function liveShotController(name: string, rig: Rig, scene: LoadedScene, world: SimWorld | null): Promise<ShotController> {
+export async function liveShotController(name: string, rig: Rig, scene: LoadedScene, world: SimWorld | null, simSpeed = 1): Promise<ShotController> {
   if (name === 'mpc') {
     return createMpcShotController({
       rig,
+      qpTimeLimitMs: DEFAULT_QP_TIME_LIMIT_MS / simSpeed,
       geofence: world?.geofence ?? scene.spec.geofence,
       background: (world?.objects ?? []).filter((o) => o.role === 'background').map((o) => ({ name: o.name, positionNedM: o.positionNedM })),
     });
@@ -155,6 +171,8 @@ export class SimStudio implements Studio {
     private readonly preview: PreviewRunner | null,
     private readonly seed: number,
     speechOnServer: boolean,
+    readonly simSpeed: number,
+    private readonly previewControlRateHz: number,
   ) {
     const fence = world?.geofence ?? null;
     this.scene = {
@@ -440,6 +458,8 @@ export class SimStudio implements Studio {
       atS: this.world.timeS,
       telemetry: tel,
       controller: slot.controllerKind,
+      simSpeed: this.simSpeed,
+      controlRateHz: this.previewControlRateHz,
       spec: simSpec,
       shownSpec: spec,
     });
@@ -487,6 +507,11 @@ export async function createStudio(options: StudioOptions = {}): Promise<SimStud
   const scene: LoadedScene = options.rig ? { ...loadedScene, rig } : loadedScene;
   const controller = controllerName(options.controller);
   const isSim = linkUrl === 'sim';
+  const simSpeed = options.simSpeed ?? 1;
+  if (!(simSpeed >= MIN_SIM_SPEED && simSpeed <= MAX_SIM_SPEED)) {
+    throw new CinePilotError('BAD_FLAG', `--sim-speed ${simSpeed}: must be within ${MIN_SIM_SPEED}…${MAX_SIM_SPEED} (simulated seconds per wall second)`);
+  }
+  if (!isSim && simSpeed !== 1) throw new CinePilotError('BAD_FLAG', '--sim-speed applies to the simulator only; a real aircraft flies in real time');
 
   let world: SimWorld | null = null, runner: RealtimeRunner | null = null, clock: SimTimeClock | null = null;
   let link: VehicleLink;
@@ -496,13 +521,14 @@ export async function createStudio(options: StudioOptions = {}): Promise<SimStud
     link = new SimVehicleLink(world);
     const predictor = noisyConstantVelocityPredictor()(world, seed);
     source = predictor;
-    runner = new RealtimeRunner(world);
-    clock = new SimTimeClock(world);
+    runner = new RealtimeRunner(world, { speed: simSpeed });
+    clock = new SimTimeClock(world, simSpeed);
   } else {
     link = await createVehicleLink(linkUrl, { rig });
   }
   const subjects = new NamedSubjects(source);
-  const shotController = await liveShotController(controller, rig, scene, world);
+  const shotController = await liveShotController(controller, rig, scene, world, simSpeed);
+  const rateHz = options.controlRateHz ?? DEFAULT_STUDIO_CONTROL_RATE_HZ;
 
   let flightLog: FlightLogWriter | null = null;
   if (options.flightLogPath) {
@@ -512,11 +538,13 @@ export async function createStudio(options: StudioOptions = {}): Promise<SimStud
   const runtime = new Runtime({
     link, rig, shotController, subjects, geofence: world?.geofence ?? null,
     ...(clock ? { clock } : {}),
-    rateHz: options.controlRateHz ?? DEFAULT_STUDIO_CONTROL_RATE_HZ,
+    rateHz,
+    // a solve may take one control period of wall time, stretched with the simulator
+    safety: { solverBudgetMs: 1000 / rateHz / simSpeed },
     flightLog,
   });
   const preview = isSim ? new PreviewRunner() : null;
-  const studio = new SimStudio(scene, rig, world, runner, clock, subjects, flightLog, preview, seed, speechAvailable());
+  const studio = new SimStudio(scene, rig, world, runner, clock, subjects, flightLog, preview, seed, speechAvailable(), simSpeed, options.previewControlRateHz ?? rateHz);
   studio.addVehicle({ id: 'drone-1', label: isSim ? 'drone-1 (sim)' : `drone-1 (${link.kind})`, link, runtime, controllerKind: controller });
   runner?.start();
   await runtime.start();

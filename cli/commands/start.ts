@@ -26,6 +26,8 @@ opening it logs you in as the local pilot.
                       mavlink:tcp://HOST:PORT, mavlink:serial:///dev/ttyACM0:921600, mavsdk://HOST:PORT
   --controller NAME   shot controller (default: mpc when available, else baseline)
   --seed N            simulator seed (default 1)
+  --sim-speed X       simulated seconds per wall second (default 1); below 1 the simulator
+                      and the controller slow down together, for machines too busy for the MPC
   --config-dir DIR    where access tokens, the audit log and flight logs live (default ${DEFAULT_CONFIG_DIR}/)
   --no-flight-log     do not write an MCAP flight log
   --state-rate HZ     state stream rate to browsers (default 25)
@@ -44,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     link: { type: 'string' },
     controller: { type: 'string' },
     seed: { type: 'string' },
+    'sim-speed': { type: 'string' },
     'config-dir': { type: 'string' },
     'no-flight-log': { type: 'boolean' },
     'state-rate': { type: 'string' },
@@ -55,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const port = numberFlag('port', values.port, { min: 0, max: 65535, integer: true }) ?? DEFAULT_PORT;
   const seed = numberFlag('seed', values.seed, { min: 0, integer: true }) ?? 1;
+  const simSpeed = numberFlag('sim-speed', values['sim-speed'], { min: 0.05, max: 4 });
   const stateRateHz = numberFlag('state-rate', values['state-rate'], { min: 1, max: 100 });
   const host = values.host ?? DEFAULT_HOST;
   const configDir = resolve(values['config-dir'] ?? DEFAULT_CONFIG_DIR);
@@ -65,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   const handle = await startStudioServer({
     port, host, configDir, stateRateHz,
     studio: {
-      scene: values.scene, rig: values.rig, link: values.link, controller: values.controller, seed,
+      scene: values.scene, rig: values.rig, link: values.link, controller: values.controller, seed, simSpeed,
       flightLogPath: values['no-flight-log'] ? null : join(configDir, 'logs', `studio-${stamp}.mcap`),
     },
     log: (line) => console.error(line),

@@ -27,9 +27,8 @@ import { liveShotController } from '../studio.ts';
 import type { PreviewResult } from '../protocol/state.ts';
 
 /** Length of a preview for open-ended shots (no durationS), s. */
-export const DEFAULT_PREVIEW_S = 12;
+export const DEFAULT_PREVIEW_S = 8;
 export const MAX_PREVIEW_S = 60;
-export const PREVIEW_CONTROL_RATE_HZ = 25;
 /** History the subject predictor gets before the shot starts, s. */
 const PREDICTOR_PRIME_S = 2;
 /** Points of the camera path sent to the client. */
@@ -47,6 +46,10 @@ export interface PreviewJob {
   atS: number;
   telemetry: VehicleTelemetry;
   controller: string;
+  /** the studio's simulator speed: the previewed controller gets the same budgets */
+  simSpeed: number;
+  /** controller ticks per simulated second in the preview */
+  controlRateHz: number;
   /** the spec in the simulator's subject names */
   spec: ShotSpec;
   /** the spec as the DP gave it (returned unchanged) */
@@ -100,7 +103,7 @@ export async function simulatePreview(job: PreviewJob): Promise<PreviewResult> {
   const link = new SimVehicleLink(world);
   await link.connect();
   const predictor = noisyConstantVelocityPredictor()(world, job.seed);
-  const dt = 1 / PREVIEW_CONTROL_RATE_HZ;
+  const dt = 1 / job.controlRateHz;
   world.step(Math.max(0, job.atS - PREDICTOR_PRIME_S));
   while (world.timeS < job.atS - 1e-9) {
     predictor.update(world.timeS);
@@ -108,7 +111,7 @@ export async function simulatePreview(job: PreviewJob): Promise<PreviewResult> {
   }
 
   // The controller as it flies live (real-time budgets included), so the preview shows what Go will do.
-  const controller = await liveShotController(job.controller, scene.rig, scene, world);
+  const controller = await liveShotController(job.controller, scene.rig, scene, world, job.simSpeed);
   const shotStartS = world.timeS;
   controller.setShot(job.spec, shotStartS);
   const durationS = Math.min(job.spec.durationS ?? DEFAULT_PREVIEW_S, MAX_PREVIEW_S);
@@ -136,7 +139,7 @@ export async function simulatePreview(job: PreviewJob): Promise<PreviewResult> {
   const rig = scene.rig;
   const trace: ShotTrace = {
     scene: scene.spec.name, spec: job.spec, seed: job.seed, controller: job.controller,
-    physicsRateHz: world.physicsRateHz, controlRateHz: PREVIEW_CONTROL_RATE_HZ, shotStartS, wallS: monotonicS() - wallStart,
+    physicsRateHz: world.physicsRateHz, controlRateHz: job.controlRateHz, shotStartS, wallS: monotonicS() - wallStart,
     camera: { sensorWidthMm: rig.camera.sensorWidthMm, sensorHeightMm: rig.camera.sensorHeightMm, cocMm: rig.camera.cocMm, imageWidthPx: rig.camera.imageWidthPx, imageHeightPx: rig.camera.imageHeightPx },
     keepOutRadiusM: rig.safety.keepOutRadiusM,
     geofence: world.geofence,

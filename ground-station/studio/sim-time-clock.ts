@@ -21,7 +21,8 @@ export class SimTimeClock implements LoopClock {
   private lastReturnedS = -Infinity;
   private readonly unsubscribe: () => void;
 
-  constructor(world: SimWorld) {
+  /** `speed`: simulated seconds per wall second (the RealtimeRunner's speed). */
+  constructor(world: SimWorld, private readonly speed = 1) {
     this.stepWorldS = world.timeS;
     this.unsubscribe = world.onStep((w) => {
       this.stepWorldS = w.timeS;
@@ -30,7 +31,7 @@ export class SimTimeClock implements LoopClock {
   }
 
   nowS(): number {
-    const t = this.stepWorldS + Math.min(monotonicS() - this.stepWallS, MAX_INTERPOLATION_S);
+    const t = this.stepWorldS + Math.min((monotonicS() - this.stepWallS) * this.speed, MAX_INTERPOLATION_S);
     this.lastReturnedS = Math.max(this.lastReturnedS, t);
     return this.lastReturnedS;
   }
@@ -40,7 +41,7 @@ export class SimTimeClock implements LoopClock {
    * and then records its cancel handle must get the handle before `fn` runs.
    */
   setTimer(atS: number, fn: () => void): CancelTimer {
-    const wallAtS = monotonicS() + (atS - this.nowS());
+    const wallAtS = monotonicS() + (atS - this.nowS()) / this.speed;
     let cancelled = false;
     let cancelWall: CancelTimer | null = null;
     const immediate = setImmediate(() => {

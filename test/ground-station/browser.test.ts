@@ -71,11 +71,14 @@ describe.skipIf(!hasChromium)(`ground station in headless Chromium${hasChromium 
     mkdirSync(ARTIFACTS, { recursive: true });
     const configDir = mkdtempSync(join(tmpdir(), 'cinepilot-e2e-'));
     writeFileSync(join(configDir, 'access.json'), JSON.stringify({ tokens: TOKEN_ENTRIES }));
-    server = await startStudioServer({ port: 0, host: '127.0.0.1', configDir, studio: { flightLogPath: null }, webOutDir: join(configDir, 'web') });
+    // Half speed: the simulator and the controller (on simulated time) slow down together, so
+    // the MPC keeps its real-time budget on a 2-core CI machine that runs other suites too;
+    // previews tick the MPC at 10 Hz to keep the suite short.
+    server = await startStudioServer({ port: 0, host: '127.0.0.1', configDir, studio: { flightLogPath: null, simSpeed: 0.5, previewControlRateHz: 10 }, webOutDir: join(configDir, 'web') });
     browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'cinepilot-chromium-')), {
       executablePath: CHROMIUM,
       headless: true,
-      viewport: { width: 1600, height: 900 },
+      viewport: { width: 1440, height: 810 },
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
     });
@@ -110,14 +113,19 @@ describe.skipIf(!hasChromium)(`ground station in headless Chromium${hasChromium 
     const start = await sample(page);
     await page.click('#go');
     await waitForPage(page, async () => (await sample(page)).shotKind === 'track', 'the shot to start');
-    const errorsSeen: number[] = [];
-    let moved = 0;
-    for (let i = 0; i < 40; i++) {
-      await page.waitForTimeout(250);
-      const s = await sample(page);
-      if (s.compositionError !== null) errorsSeen.push(s.compositionError);
-      moved = Math.max(moved, Math.hypot(s.position![0] - start.position![0], s.position![1] - start.position![1], s.position![2] - start.position![2]));
-    }
+    // one round trip: the page samples its own state every 250 ms for 6 s
+    const samples = await page.evaluate(async () => {
+      const app = (window as unknown as { cinepilot: { store: { vehicle: { positionNedM: [number, number, number]; shot: { compositionError: number | null } } | null } } }).cinepilot;
+      const out: Array<{ p: [number, number, number]; e: number | null }> = [];
+      for (let i = 0; i < 24; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        const v = app.store.vehicle!;
+        out.push({ p: [...v.positionNedM], e: v.shot.compositionError });
+      }
+      return out;
+    });
+    const errorsSeen = samples.map((s) => s.e).filter((e): e is number => e !== null);
+    const moved = Math.max(...samples.map((s) => Math.hypot(s.p[0] - start.position![0], s.p[1] - start.position![1], s.p[2] - start.position![2])));
     await shot(page, '3-flying');
     expect(moved).toBeGreaterThan(0.5);
     // composition error falls: the last second's mean is below the first second's

@@ -16,6 +16,7 @@ import { AccessControl, loadOrCreateAccess } from '../../ground-station/server/a
 import { GroundStationError } from '../../ground-station/protocol/errors.ts';
 import { FLYABLE_SHOT_KINDS } from '../../core/shot-spec.ts';
 import { createStudio, type SimStudio } from '../../ground-station/studio.ts';
+import { DEFAULT_PREVIEW_S } from '../../ground-station/studio/preview-sim.ts';
 import { waitFor } from './helpers.ts';
 
 describe('shot library', () => {
@@ -96,7 +97,7 @@ describe('studio (real simulator + controller runtime)', () => {
     // (the scene is deterministic; ≤ one physics step of her walk, 1.5 m/s × 2.5 ms, apart)
     const a0 = r.subjectPathsNedM.alice![0]!;
     expect(Math.hypot(a0[0] - alice.x, a0[1] - alice.y)).toBeLessThan(0.01);
-    expect(r.simulatedS).toBe(12);
+    expect(r.simulatedS).toBe(DEFAULT_PREVIEW_S);
     expect(typeof r.metrics.compositionErrorRms).toBe('number');
     expect(r.spec).toEqual({ kind: 'track', subjects: ['alice'], framing: 'medium' });
     const after = studio.world!.vehicle.state.positionNedM;

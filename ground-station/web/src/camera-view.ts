@@ -59,9 +59,9 @@ const DOF_SHADER = {
       float wsum = 1.0;
       if (r > 0.5) {
         // golden-angle spiral gather; samples nearer than the centre blur over it (no sharp halos)
-        for (int i = 1; i < 32; i++) {
+        for (int i = 1; i < 20; i++) {
           float fi = float(i);
-          float rad = r * sqrt(fi / 32.0);
+          float rad = r * sqrt(fi / 20.0);
           float a = fi * 2.39996323;
           vec2 uv = vUv + vec2(cos(a), sin(a)) * rad / resolution;
           float rs = blurRadiusPx(distanceAt(uv));

@@ -365,14 +365,29 @@ function renderPlots(v: VehicleState | null): void {
 
 // -- render loop -----------------------------------------------------------------
 let lastPlots = 0, lastPanels = 0;
+/**
+ * Adaptive frame budget: after a frame that took T ms to draw, wait at least
+ * T ms before the next, so drawing never takes more than about half of the
+ * main thread (software GL on a busy laptop stays responsive to commands and
+ * to the e-stop key).
+ */
+let nextDrawAt = 0;
 function frame(ts: number): void {
   requestAnimationFrame(frame);
-  if (stateDirty && store.state) {
-    world.update(store.state, store.history);
-    stateDirty = false;
+  if (ts >= nextDrawAt) {
+    const t0 = performance.now();
+    // Draw only when a new state arrived (or the operator moves the set view): the
+    // browser stays idle between state frames instead of rendering at the display rate.
+    const changed = stateDirty && store.state !== null;
+    if (changed) {
+      world.update(store.state!, store.history);
+      stateDirty = false;
+      cameraView.render(store.vehicle);
+    }
+    setView.render(changed);
+    nextDrawAt = ts + (performance.now() - t0);
+    frames++;
   }
-  setView.render();
-  cameraView.render(store.vehicle);
   if (ts - lastPlots > PLOT_PERIOD_MS) {
     renderPlots(store.vehicle);
     lastPlots = ts;
@@ -381,7 +396,6 @@ function frame(ts: number): void {
     renderPanels();
     lastPanels = ts;
   }
-  frames++;
 }
 requestAnimationFrame(frame);
 

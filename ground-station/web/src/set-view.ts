@@ -10,6 +10,8 @@ export class SetView {
   readonly renderer: THREE.WebGLRenderer;
   readonly camera = new THREE.PerspectiveCamera(50, 1, 0.1, 2000);
   private readonly controls: OrbitControls;
+  /** frames to draw before going idle (damping keeps the view moving for a while after input) */
+  private pendingFrames = 1;
 
   constructor(private readonly container: HTMLElement, private readonly world: WorldScene) {
     this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
@@ -24,6 +26,7 @@ export class SetView {
     this.controls.enableDamping = true;
     this.controls.maxPolarAngle = Math.PI / 2 - 0.02;
     this.controls.update();
+    this.controls.addEventListener('change', () => this.invalidate());
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
   }
@@ -33,10 +36,20 @@ export class SetView {
     this.renderer.setSize(w, h);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
+    this.invalidate();
   }
 
-  render(): void {
+  /** Something changed: draw the next frames (enough for the orbit damping to settle). */
+  invalidate(): void {
+    this.pendingFrames = 30;
+  }
+
+  /** Draws only when the scene or the view changed since the last frames. */
+  render(sceneChanged: boolean): void {
     this.controls.update();
+    if (sceneChanged) this.pendingFrames = Math.max(this.pendingFrames, 1);
+    if (this.pendingFrames <= 0) return;
+    this.pendingFrames--;
     this.world.scene.background = BACKGROUND;
     this.world.scene.fog = null;
     this.renderer.render(this.world.scene, this.camera);
