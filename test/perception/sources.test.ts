@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +126,27 @@ describe('live sources', () => {
     } finally {
       sender.kill('SIGKILL');
       await src.close();
+    }
+  });
+});
+
+describe('RTP source', () => {
+  it('receives RTP (MPEG-4) described by an SDP file from an ffmpeg sender', async () => {
+    const port = 2 * Math.floor((await freeUdpPort()) / 2); // RTP wants an even port (RTCP on the next)
+    const sdp = join(dir, 'stream.sdp');
+    const sender = spawn(ff, ['-v', 'error', '-re', '-stream_loop', '3', '-i', video, '-c:v', 'mpeg4', '-an', '-f', 'rtp', '-sdp_file', sdp, `rtp://127.0.0.1:${port}`], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 50 && !existsSync(sdp); i++) await new Promise((r) => setTimeout(r, 100));
+      const src = openFrameSource(sdp, { openTimeoutS: 15 });
+      try {
+        expect(await src.open()).toMatchObject({ kind: 'rtp', width: 160, height: 120 });
+        const f = await src.next();
+        expect(f!.data.length).toBe(160 * 120 * 3);
+      } finally {
+        await src.close();
+      }
+    } finally {
+      sender.kill('SIGKILL');
     }
   });
 });
