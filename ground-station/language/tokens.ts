@@ -54,10 +54,7 @@ function readNumber(words: string[], i: number): { value: number; length: number
   if (w === 'half' && words[i + 1] !== 'of') return { value: 0.5, length: 1 };
   if (w === 'a' && words[i + 1] === 'half' && words[i + 2] !== 'of') return { value: 0.5, length: 2 };
   if (w === 'a' && words[i + 1] === 'quarter') return { value: 0.25, length: 2 };
-  if (w === 'a' && words[i + 1] === 'hundred') {
-    const rest = readCardinal(['one', ...words.slice(i + 1)], 0);
-    return rest ? { value: rest.value, length: rest.length } : null;
-  }
+  if (w === 'a' && words[i + 1] === 'hundred') return readNumber(['one', ...words.slice(i + 1)], 0);
   const card = readCardinal(words, i);
   if (!card) return null;
   let { value, length } = card;
