@@ -120,6 +120,8 @@ export interface SubjectPredictionSample {
   velocityNedMps: Vec3;
   headingRad: number;
   positionSigmaM: number;
+  /** estimated standing height, m, when the predictor knows it */
+  heightM?: number;
 }
 
 export interface SubjectPredictor {
