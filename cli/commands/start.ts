@@ -74,9 +74,8 @@ export async function run(argv: string[]): Promise<number> {
     },
     log: (line) => console.error(line),
   });
-  console.log(handle.url);
-
-  await new Promise<void>((done) => {
+  // Signal handlers first, then the URL: whoever reads the URL may press Ctrl-C at once.
+  const stopped = new Promise<void>((done) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
@@ -96,9 +95,11 @@ export async function run(argv: string[]): Promise<number> {
         },
       );
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
+  console.log(handle.url);
+  await stopped;
   return EXIT_OK;
 }
 
