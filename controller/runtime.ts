@@ -29,7 +29,8 @@ import { SafetySupervisor, supervisorSettingsFromRig, type SupervisorSettings } 
 import type { SafetyEffect, SafetyState, SafetyTransition } from './safety/states.ts';
 import type { FlightLogWriter } from './flight-log/writer.ts';
 
-export type Role = 'pilot' | 'dp' | 'viewer' | 'system';
+/** 'perception' clients only feed subject estimates (bus); they may command nothing. */
+export type Role = 'pilot' | 'dp' | 'viewer' | 'perception' | 'system';
 
 /** Who issued a command: a client id (e.g. "pilot-1@192.168.1.4") and its role. */
 export interface Who {

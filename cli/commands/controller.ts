@@ -15,7 +15,8 @@ import { loadRig } from '../../hardware-profiles/loader.ts';
 import type { Rig } from '../../hardware-profiles/schema.ts';
 import { Runtime, type RuntimeSnapshot } from '../../controller/runtime.ts';
 import { DEFAULT_RATE_HZ } from '../../controller/loop/control-loop.ts';
-import type { LoopClock } from '../../controller/loop/clock.ts';
+import { type LoopClock, MonotonicClock } from '../../controller/loop/clock.ts';
+import { EstimateFeed } from '../../controller/loop/estimate-feed.ts';
 import { NO_SUBJECTS, type SubjectSource } from '../../controller/loop/subject-source.ts';
 import { validateGeofence } from '../../controller/safety/geofence.ts';
 import { envelopeSettingsFromRig } from '../../controller/safety/envelope.ts';
@@ -53,7 +54,8 @@ second on stderr. Ctrl-C (or --duration) stops it: autonomy off, the autopilot h
   --rig FILE|NAME     hardware rig (default x500-fullframe-24-70, or the scene's rig with --link sim);
                       its safety block sets keep-out, speed cap, link-loss hold/action, low-battery limit
   --bus URL           serve the ZeroMQ bus: state PUB on PORT, commands REP on PORT+1
-                      (e.g. tcp://127.0.0.1:${DEFAULT_BUS_PORT}; port 0 picks free ports)
+                      (e.g. tcp://127.0.0.1:${DEFAULT_BUS_PORT}; port 0 picks free ports). With a real link,
+                      subjects come from a perception client on the bus (role perception, 'subjects')
   --bus-allow-remote  allow binding a non-loopback address (trusted networks only)
   --geofence FILE     JSON { "polygonNeM": [[n,e],…], "minAltitudeM", "maxAltitudeM" } (metres from home);
                       with --link sim the scene's fence is the default
@@ -113,6 +115,7 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
   let clock: LoopClock | undefined;
   let geofence = o.geofence;
   let stopSim: (() => void) | null = null;
+  let subjectFeed: EstimateFeed | null = null;
   let link: VehicleLink;
   let background: Array<{ name: string; positionNedM: { x: number; y: number; z: number } }> = [];
   if (o.linkUrl === 'sim' || o.linkUrl.startsWith('sim:')) {
@@ -139,6 +142,11 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
     };
   } else {
     link = await createVehicleLink(o.linkUrl, { rig });
+    // Subjects come from a perception process over the bus (role perception, `subjects` requests).
+    const loopClock = new MonotonicClock();
+    clock = loopClock;
+    subjectFeed = new EstimateFeed(() => loopClock.nowS());
+    subjects = subjectFeed;
   }
 
   let shotController: ShotController;
@@ -164,7 +172,7 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
   try {
     if (o.busUrl) {
       bus = await ZmqBusServer.bind(o.busUrl, { allowRemote: o.busAllowRemote });
-      serveRuntimeOnBus(runtime, bus);
+      serveRuntimeOnBus(runtime, bus, { subjectFeed });
     }
     await runtime.start();
   } catch (err) {

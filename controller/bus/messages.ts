@@ -15,7 +15,25 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 const Who = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x21-\\x7e]+$' }),
-    role: Type.Union([Type.Literal('pilot'), Type.Literal('dp'), Type.Literal('viewer')]),
+    role: Type.Union([Type.Literal('pilot'), Type.Literal('dp'), Type.Literal('viewer'), Type.Literal('perception')]),
+  },
+  { additionalProperties: false },
+);
+
+const Vec3Schema = Type.Object({ x: Type.Number(), y: Type.Number(), z: Type.Number() }, { additionalProperties: false });
+
+/** core/perception-types.ts SubjectEstimate, as it travels from a perception process. */
+export const SubjectEstimateSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_-]*$', maxLength: 64 })),
+    timestampS: Type.Number(),
+    positionNedM: Vec3Schema,
+    velocityNedMps: Vec3Schema,
+    headingRad: Type.Number(),
+    heightM: Type.Number({ exclusiveMinimum: 0, maximum: 10 }),
+    positionCovM2: Type.Array(Type.Number(), { minItems: 9, maxItems: 9 }),
+    groundTruth: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -26,6 +44,8 @@ export const BusCommandSchema = Type.Union([
   Type.Object({ type: Type.Literal('shot'), spec: ShotSpecSchema, text: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('override'), on: Type.Boolean() }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('takeoff'), altitudeM: Type.Number({ exclusiveMinimum: 0, maximum: 500 }) }, { additionalProperties: false }),
+  /** subject estimates from a perception process (role perception); sentTimeS on the sender's monotonic clock */
+  Type.Object({ type: Type.Literal('subjects'), sentTimeS: Type.Number(), estimates: Type.Array(SubjectEstimateSchema, { maxItems: 64 }) }, { additionalProperties: false }),
   Simple('hold'), Simple('stop'), Simple('estop'), Simple('rearm'), Simple('resume'),
   Simple('arm'), Simple('disarm'), Simple('land'), Simple('return-home'),
   /** the latest state snapshot in the reply */

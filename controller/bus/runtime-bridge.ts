@@ -7,6 +7,7 @@
 import type { Runtime, CommandOutcome, Who } from '../runtime.ts';
 import type { BusServer } from './bus.ts';
 import type { BusReply, BusRequest } from './messages.ts';
+import type { EstimateFeed } from '../loop/estimate-feed.ts';
 
 export const DEFAULT_STATE_PUBLISH_HZ = 10;
 export const PILOT_LEASE_S = 3;
@@ -17,7 +18,13 @@ export interface BusBridge {
   detach(): void;
 }
 
-export function serveRuntimeOnBus(runtime: Runtime, server: BusServer, options: { statePublishHz?: number } = {}): BusBridge {
+export interface BusBridgeOptions {
+  statePublishHz?: number;
+  /** where `subjects` requests from perception clients go; without it they are refused */
+  subjectFeed?: EstimateFeed | null;
+}
+
+export function serveRuntimeOnBus(runtime: Runtime, server: BusServer, options: BusBridgeOptions = {}): BusBridge {
   const periodS = 1 / (options.statePublishHz ?? DEFAULT_STATE_PUBLISH_HZ);
   const leases = new Map<string, { release: () => void; expiresS: number }>();
   let lastPublishS = -Infinity;
@@ -70,6 +77,12 @@ export function serveRuntimeOnBus(runtime: Runtime, server: BusServer, options: 
         if (lease) lease.expiresS = nowS + PILOT_LEASE_S;
         else leases.set(who.id, { release: runtime.connectPilot(who), expiresS: nowS + PILOT_LEASE_S });
         return reply(req, { ok: true, message: `pilot ${who.id} connected; say hello at least every ${PILOT_LEASE_S} s` });
+      }
+      case 'subjects': {
+        if (who.role !== 'perception') return reply(req, { ok: false, code: 'ROLE_NOT_ALLOWED', message: `subject estimates come from a perception client (role perception); ${who.id} is ${who.role}.` });
+        if (!options.subjectFeed) return reply(req, { ok: false, code: 'SUBJECTS_NOT_ACCEPTED', message: 'this controller takes its subjects from elsewhere (e.g. the simulator); it does not accept estimates over the bus.' });
+        options.subjectFeed.push(c.estimates, c.sentTimeS);
+        return reply(req, { ok: true });
       }
       case 'bye': {
         leases.get(who.id)?.release();

@@ -106,3 +106,67 @@ describe('zeromq bus', () => {
     }
   });
 });
+
+describe('subjects from a perception process', () => {
+  it('estimates on the sender clock are mapped to the loop clock; the runtime tracks with them and notices when they stop', async () => {
+    const { Runtime } = await import('../../controller/runtime.ts');
+    const { VirtualClock } = await import('../../controller/loop/clock.ts');
+    const { EstimateFeed } = await import('../../controller/loop/estimate-feed.ts');
+    const { SimWorld } = await import('../../sim/world.ts');
+    const { SimVehicleLink } = await import('../../sim/sim-vehicle-link.ts');
+    const { loadScene } = await import('../../sim/scene-loader.ts');
+    const { FollowTestController } = await import('./support/harness.ts');
+    const world = new SimWorld(loadScene('runner'));
+    const clock = new VirtualClock(0);
+    const feed = new EstimateFeed(() => clock.nowS());
+    const controller = new FollowTestController();
+    controller.offsetNedM = { x: -8, y: -4, z: -5 };
+    const runtime = new Runtime({ link: new SimVehicleLink(world), rig: world.rig, shotController: controller, subjects: feed, geofence: world.geofence, clock });
+    const { server, client } = createInProcessBus();
+    serveRuntimeOnBus(runtime, server, { subjectFeed: feed });
+    const transitions: string[] = [];
+    runtime.events$.subscribe((e) => e.kind === 'safety' && e.transition.region === 'autonomy' && transitions.push(e.transition.reason));
+    await runtime.start();
+    const PERCEPTION = { id: 'tracker-1', role: 'perception' as const };
+    const SENDER_CLOCK_OFFSET_S = 5000; // the perception process started long before us
+    let feeding = true;
+    const sendEstimates = () =>
+      client.request({
+        who: PERCEPTION,
+        command: {
+          type: 'subjects', sentTimeS: world.timeS + SENDER_CLOCK_OFFSET_S,
+          estimates: world.subjects.map((s, i) => ({
+            id: i + 1, name: s.name, timestampS: world.timeS + SENDER_CLOCK_OFFSET_S - 0.05, // measured 50 ms before sending
+            positionNedM: { ...s.state.positionNedM }, velocityNedMps: { ...s.state.velocityNedMps }, headingRad: s.state.headingRad,
+            heightM: s.heightM, positionCovM2: [0.01, 0, 0, 0, 0.01, 0, 0, 0, 0],
+          })),
+        },
+      });
+    const run = async (seconds: number) => {
+      for (let i = 0; i < seconds / 0.02; i++) {
+        world.step(0.02);
+        clock.advanceTo(world.timeS + 1e-9);
+        if (feeding && i % 5 === 0) expect((await sendEstimates()).ok).toBe(true);
+      }
+    };
+    await run(3);
+    // the prediction matches the truth: the sender's clock was mapped onto ours
+    const truth = world.subject('alice')!.state.positionNedM;
+    const predicted = feed.predict('alice', clock.nowS())!;
+    expect(Math.hypot(predicted.positionNedM.x - truth.x, predicted.positionNedM.y - truth.y)).toBeLessThan(0.6);
+    expect(clock.nowS() - feed.lastMeasurementS()!).toBeLessThan(0.2);
+    expect(runtime.submitShot({ kind: 'follow', subjects: ['alice'] }, { id: 'dp', role: 'dp' }).ok).toBe(true);
+    await run(2);
+    expect(runtime.supervisor.state).toBe('active');
+    expect(runtime.snapshot().subjects.map((s) => s.name)).toEqual(['alice']);
+    // only perception clients feed subjects, and they command nothing
+    expect(await client.request({ who: { id: 'dp', role: 'dp' }, command: { type: 'subjects', sentTimeS: 0, estimates: [] } })).toMatchObject({ ok: false, code: 'ROLE_NOT_ALLOWED' });
+    expect(await client.request({ who: PERCEPTION, command: { type: 'estop' } })).toMatchObject({ ok: false, code: 'ROLE_NOT_ALLOWED' });
+    // the perception process goes quiet: framing on prediction, then a stop
+    feeding = false;
+    await run(5);
+    expect(transitions).toEqual(['engaged', 'perception-stale', 'perception-timeout', 'vehicle-stopped']);
+    expect(runtime.supervisor.state).toBe('hovering');
+    await runtime.stop();
+  });
+});
