@@ -21,7 +21,7 @@ import { NO_SUBJECTS, type SubjectSource } from '../../controller/loop/subject-s
 import { validateGeofence } from '../../controller/safety/geofence.ts';
 import { envelopeSettingsFromRig } from '../../controller/safety/envelope.ts';
 import { FlightLogWriter } from '../../controller/flight-log/writer.ts';
-import { ZmqBusServer, DEFAULT_BUS_PORT } from '../../controller/bus/zmq.ts';
+import { ZmqBusServer, DEFAULT_BUS_PORT, parseBusUrl } from '../../controller/bus/zmq.ts';
 import { serveRuntimeOnBus } from '../../controller/bus/runtime-bridge.ts';
 import { radToDeg } from '../../core/units.ts';
 
@@ -219,11 +219,13 @@ export function controllerOptionsFromFlags(values: Record<string, string | boole
   const rateHz = numberFlag('rate', str('rate'), { min: 1, max: 200 }) ?? DEFAULT_RATE_HZ;
   const durationS = numberFlag('duration', str('duration'), { min: 0, exclusiveMin: true });
   const geofenceFile = str('geofence');
+  const busUrl = str('bus') ?? defaults.busUrl;
+  if (busUrl) parseBusUrl(busUrl, { allowRemote: Boolean(values['bus-allow-remote']) }); // bad URLs fail before anything starts
   return {
     linkUrl, rig, rigExplicit: str('rig') !== undefined, controller, rateHz,
     geofence: geofenceFile ? loadGeofence(geofenceFile, rig) : null,
     logPath: values['no-log'] ? null : (str('log') ?? defaultLogPath(defaults.prefix)),
-    busUrl: str('bus') ?? defaults.busUrl,
+    busUrl,
     busAllowRemote: Boolean(values['bus-allow-remote']),
     ...(str('scene') ? { scene: str('scene')! } : {}),
     requireGeofenceToArm: defaults.requireGates,
