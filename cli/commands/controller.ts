@@ -59,7 +59,7 @@ second on stderr. Ctrl-C (or --duration) stops it: autonomy off, the autopilot h
   --bus-allow-remote  allow binding a non-loopback address (trusted networks only)
   --geofence FILE     JSON { "polygonNeM": [[n,e],…], "minAltitudeM", "maxAltitudeM" } (metres from home);
                       with --link sim the scene's fence is the default
-  --log FILE          flight log (MCAP); default flight-logs/controller-<time>.mcap
+  --log FILE          flight log (MCAP); default .cinepilot/logs/controller-<time>.mcap
   --no-log            no flight log
   --controller NAME   ${SHOT_CONTROLLERS.join(' | ')} (default mpc)
   --rate HZ           loop rate (default ${DEFAULT_RATE_HZ})
@@ -204,8 +204,9 @@ export function statusLine(s: RuntimeSnapshot): string {
     `link age ${Number.isFinite(s.link.lastMessageAgeS) ? s.link.lastMessageAgeS.toFixed(2) : '∞'} s | pilots ${s.pilots.length}`;
 }
 
+/** Same folder as the studio's logs (cinepilot start): .cinepilot/logs under the working directory. */
 export function defaultLogPath(prefix: string): string {
-  return resolve('flight-logs', `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}.mcap`);
+  return resolve('.cinepilot', 'logs', `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}.mcap`);
 }
 
 /** Parse the flags shared by `controller` and `fly`. */

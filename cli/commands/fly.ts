@@ -26,7 +26,7 @@ says hello at least every ${PILOT_LEASE_S} s; arm, takeoff, e-stop and override 
                       home; home must be inside, the band wider than twice the safety margin
   --bus URL           where pilot and DP clients connect (default tcp://127.0.0.1:${DEFAULT_BUS_PORT}: state on the
                       port, commands on port+1); loopback only unless --bus-allow-remote
-  --log FILE          flight log (default flight-logs/fly-<time>.mcap); --no-log is refused for fly
+  --log FILE          flight log (default .cinepilot/logs/fly-<time>.mcap); --no-log is refused for fly
   --controller NAME   mpc | baseline (default mpc)
   --rate HZ           loop rate (default 50)
   --duration S        stop after S seconds
