@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cameraPoseFromVehicle, cameraRotation, worldToOptical } from '../../core/frames.ts';
 import { vec3 } from '../../core/vec3.ts';
-import { CameraGeometry, GEOMETRY_STATE_INDEX, NQ } from './camera-geometry.ts';
+import { CameraGeometry, GEOMETRY_STATE_INDEX } from './camera-geometry.ts';
 import { NX, X } from './layout.ts';
 import { centralDifferenceJacobian, maxRelativeError, randomStage, seededRandom } from './testing/finite-difference.ts';
 

@@ -10,7 +10,7 @@ import { PERSON_POINT_HEIGHT_FRACTION } from '../../../core/framing.ts';
 import { CinePilotError } from '../../../core/errors.ts';
 import { clamp } from '../../../core/units.ts';
 import {
-  ALTITUDE_FLOOR_MARGIN_M, SubjectSampler, WEIGHTS, aimSlot, altitudeForAngleM, clearSlot, eyeLineFor, fixedFocalOr,
+  SubjectSampler, altitudeBandM, startHorizontalDistanceM, WEIGHTS, aimSlot, altitudeForAngleM, clearSlot, eyeLineFor, fixedFocalOr,
   frameSubject, framingSize, holdLens, placeCamera, safeDistanceM, smoothstep, startBearingRad, trapezoidRamp,
   distanceForSizeM, type SubjectView,
 } from './common.ts';
@@ -32,6 +32,8 @@ export const FLYOVER_FADE_M = 3;
 export const DEFAULT_REVEAL_S = 5;
 /** Where the eye line starts in a reveal: above the top edge (v < 0), out of frame. */
 export const REVEAL_HIDDEN_V = -0.35;
+/** A reveal starts at least this far below its final height, m. */
+export const REVEAL_START_BELOW_M = 1.5;
 
 function subjectOf(ctx: RecipeContext, kind: string): string {
   const name = ctx.spec.subjects[0];
@@ -82,8 +84,8 @@ export function dollyZoomRecipe(ctx: RecipeContext): ShotRecipe {
   z0 = Math.max(z0, safe);
   const size = (f0 * view0.heightM) / (z0 * ctx.rig.camera.sensorHeightMm);
   const eyeV = eyeLineFor(ctx, ctx.spec.framing ?? (size > 1 ? 'medium-wide' : size > 0.5 ? 'full' : 'wide'));
-  const alt = clamp(-ctx.start.positionNedM.z, (ctx.geofence?.minAltitudeM ?? 0) + ALTITUDE_FLOOR_MARGIN_M,
-    (ctx.geofence?.maxAltitudeM ?? Infinity) - ALTITUDE_FLOOR_MARGIN_M);
+  const band = altitudeBandM(ctx);
+  const alt = clamp(-ctx.start.positionNedM.z, band.floor, band.ceiling);
   return {
     kind: 'dolly-zoom',
     durationS,
@@ -155,11 +157,9 @@ export function craneRecipe(ctx: RecipeContext): ShotRecipe {
   const sampler = new SubjectSampler(ctx);
   const view0 = sampler.at(name, ctx.startTimeS);
   const bearing = startBearingRad(ctx, view0.feetNedM);
-  const p = ctx.start.positionNedM;
-  const horizontal = Math.max(Math.hypot(p.x - view0.feetNedM.x, p.y - view0.feetNedM.y), safeDistanceM(ctx));
-  const floor = (ctx.geofence?.minAltitudeM ?? 0) + ALTITUDE_FLOOR_MARGIN_M;
-  const ceiling = (ctx.geofence?.maxAltitudeM ?? Infinity) - ALTITUDE_FLOOR_MARGIN_M;
-  const a0 = clamp(-p.z, floor, ceiling);
+  const horizontal = startHorizontalDistanceM(ctx, view0);
+  const { floor, ceiling } = altitudeBandM(ctx);
+  const a0 = clamp(-ctx.start.positionNedM.z, floor, ceiling);
   const a1 = clamp(ctx.spec.heightM ?? a0 + (ctx.spec.direction === 'down' ? -1 : 1) * DEFAULT_CRANE_RISE_M, floor, ceiling);
   const durationS = Math.max(ctx.spec.durationS ?? (ctx.spec.speedMps ? Math.abs(a1 - a0) / ctx.spec.speedMps : DEFAULT_CRANE_S), MIN_MOVE_S);
   const focal = fixedFocalOr(ctx, ctx.start.focalLengthMm);
@@ -197,6 +197,7 @@ export function flyoverRecipe(ctx: RecipeContext): ShotRecipe {
   const durationS = ctx.spec.durationS ?? (2 * half) / (ctx.spec.speedMps ?? DEFAULT_FLYOVER_SPEED_MPS);
   const focal = fixedFocalOr(ctx, ctx.rig.lens.focalLengthMm.min);
   const cosP = Math.cos(pathRad), sinP = Math.sin(pathRad);
+  const band = altitudeBandM(ctx);
   return {
     kind: 'flyover',
     durationS,
@@ -206,7 +207,7 @@ export function flyoverRecipe(ctx: RecipeContext): ShotRecipe {
       const f = view.feetNedM;
       out.positionNedM.x = f.x + along * cosP;
       out.positionNedM.y = f.y + along * sinP;
-      out.positionNedM.z = -clamp(alt, (ctx.geofence?.minAltitudeM ?? 0) + ALTITUDE_FLOOR_MARGIN_M, (ctx.geofence?.maxAltitudeM ?? Infinity) - ALTITUDE_FLOOR_MARGIN_M);
+      out.positionNedM.z = -clamp(alt, band.floor, band.ceiling);
       out.wPosNE = 2 * WEIGHTS.positionNE;
       out.wPosD = WEIGHTS.positionD;
       out.wVel = WEIGHTS.velocity;
@@ -236,12 +237,11 @@ export function revealRecipe(ctx: RecipeContext): ShotRecipe {
   const sampler = new SubjectSampler(ctx);
   const view0 = sampler.at(name, ctx.startTimeS);
   const bearing = startBearingRad(ctx, view0.feetNedM);
-  const p = ctx.start.positionNedM;
-  const horizontal = Math.max(Math.hypot(p.x - view0.feetNedM.x, p.y - view0.feetNedM.y), safeDistanceM(ctx));
-  const floor = (ctx.geofence?.minAltitudeM ?? 0) + ALTITUDE_FLOOR_MARGIN_M;
+  const horizontal = startHorizontalDistanceM(ctx, view0);
+  const { floor } = altitudeBandM(ctx);
   const framing = ctx.spec.framing ?? 'full';
   const a1 = altitudeForAngleM(ctx, view0, horizontal, ctx.spec.angle);
-  const a0 = Math.max(floor, Math.min(a1 - 1.5, -p.z));
+  const a0 = Math.max(floor, Math.min(a1 - REVEAL_START_BELOW_M, -ctx.start.positionNedM.z));
   const durationS = ctx.spec.durationS ?? DEFAULT_REVEAL_S;
   const focal = fixedFocalOr(ctx, ctx.start.focalLengthMm);
   const eyeV = eyeLineFor(ctx, framing);

@@ -12,6 +12,8 @@ import {
 } from '../../../core/framing.ts';
 import type { CameraAngle, Framing, Side } from '../../../core/shot-spec.ts';
 import { clamp, degToRad, wrapAngleRad } from '../../../core/units.ts';
+import { cameraPoseFromVehicle } from '../../../core/frames.ts';
+import { projectPoint } from '../../camera.ts';
 import { stopsFromFNumber } from '../layout.ts';
 import type { RecipeContext, SlotReference, StageReference } from './types.ts';
 
@@ -190,11 +192,40 @@ export function startBearingRad(ctx: RecipeContext, feetNedM: Vec3): number {
   return Math.atan2(p.y - feetNedM.y, p.x - feetNedM.x);
 }
 
+/** Altitudes recipes plan within: the fence's band with ALTITUDE_FLOOR_MARGIN_M at both ends, m. */
+export function altitudeBandM(ctx: RecipeContext): { floor: number; ceiling: number } {
+  return {
+    floor: (ctx.geofence?.minAltitudeM ?? 0) + ALTITUDE_FLOOR_MARGIN_M,
+    ceiling: (ctx.geofence?.maxAltitudeM ?? Infinity) - ALTITUDE_FLOOR_MARGIN_M,
+  };
+}
+
+/** Horizontal distance from a subject to the start camera position, never less than the safe distance. */
+export function startHorizontalDistanceM(ctx: RecipeContext, view: SubjectView): number {
+  const p = ctx.start.positionNedM;
+  return Math.max(Math.hypot(p.x - view.feetNedM.x, p.y - view.feetNedM.y), safeDistanceM(ctx));
+}
+
+/** Hold the vehicle at a position (twice the usual viewpoint weight: holding still is the shot). */
+export function holdPosition(out: StageReference, positionNedM: Vec3): void {
+  set(out.positionNedM, positionNedM.x, positionNedM.y, positionNedM.z);
+  out.wPosNE = 2 * WEIGHTS.positionNE;
+  out.wPosD = 2 * WEIGHTS.positionD;
+  out.wVel = WEIGHTS.velocity;
+}
+
+/** Where a world point sits in the start camera's image, kept `margin` away from the edges (centre-ish if behind). */
+export function startImagePosition(ctx: RecipeContext, pointNedM: Vec3, margin: number): { u: number; v: number } {
+  const s = ctx.start;
+  const pose = cameraPoseFromVehicle(s.positionNedM, s.yawRad, { pitchRad: s.gimbalPitchRad, yawRad: 0, rollRad: 0 }, ctx.rig.gimbal.mountOffsetM);
+  const pr = projectPoint(pose, { focalLengthMm: s.focalLengthMm, sensorWidthMm: ctx.rig.camera.sensorWidthMm, sensorHeightMm: ctx.rig.camera.sensorHeightMm }, pointNedM);
+  return pr.inFront ? { u: clamp(pr.u, margin, 1 - margin), v: clamp(pr.v, margin, 1 - margin) } : { u: 0.5, v: 0.4 };
+}
+
 /** Camera altitude for an angle at a horizontal distance from a subject. */
 export function altitudeForAngleM(ctx: RecipeContext, view: SubjectView, distanceM: number, angle: CameraAngle | undefined): number {
   const eyeAlt = -view.feetNedM.z + view.heightM * PERSON_POINT_HEIGHT_FRACTION.head;
-  const floor = (ctx.geofence?.minAltitudeM ?? 0) + ALTITUDE_FLOOR_MARGIN_M;
-  const ceiling = (ctx.geofence?.maxAltitudeM ?? Infinity) - ALTITUDE_FLOOR_MARGIN_M;
+  const { floor, ceiling } = altitudeBandM(ctx);
   let alt: number;
   if (ctx.spec.heightM !== undefined) alt = ctx.spec.heightM;
   else if (angle === 'high') alt = eyeAlt + distanceM * Math.tan(HIGH_ANGLE_RAD);

@@ -7,12 +7,10 @@
  */
 import { PERSON_POINT_HEIGHT_FRACTION } from '../../../core/framing.ts';
 import type { Framing, Side } from '../../../core/shot-spec.ts';
-import { cameraPoseFromVehicle } from '../../../core/frames.ts';
 import { clamp } from '../../../core/units.ts';
-import { projectPoint } from '../../camera.ts';
 import {
   SubjectSampler, WEIGHTS, aimSlot, altitudeForAngleM, angleDiff, clearSlot, eyeLineFor, fixedFocalOr, frameSubject,
-  holdLens, lensAndDistanceForFraming, placeCamera, safeDistanceM, sideOffsetRad, startBearingRad,
+  holdLens, holdPosition, lensAndDistanceForFraming, placeCamera, startImagePosition, safeDistanceM, sideOffsetRad, startBearingRad,
   type SubjectView,
 } from './common.ts';
 import { applyShallowDepthOfField } from './depth-of-field.ts';
@@ -25,6 +23,8 @@ export const LEAD_ROOM_FULL_SPEED_MPS = 1.5;
 export const DEFAULT_PREFERRED_DISTANCE_M = 6;
 export const DEFAULT_ORBIT_SPEED_MPS = 2;
 export const ESTABLISHING_DISTANCE_M = 18;
+/** A held subject stays at least this far inside the frame edges. */
+export const HOLD_EDGE_MARGIN = 0.2;
 
 /**
  * Horizontal target for a subject moving across the frame: offset against its
@@ -152,31 +152,15 @@ export function holdRecipe(ctx: RecipeContext): ShotRecipe {
   const sampler = new SubjectSampler(ctx);
   const name = ctx.spec.subjects[0] ?? null;
   const focal = fixedFocalOr(ctx, ctx.start.focalLengthMm);
-  let u0 = 0.5, v0 = 0.4;
-  if (name) {
-    const view0 = sampler.at(name, ctx.startTimeS);
-    const slot = aimSlot(createSlotReference(), view0);
-    const pose = cameraPoseFromVehicle(ctx.start.positionNedM, ctx.start.yawRad,
-      { pitchRad: ctx.start.gimbalPitchRad, yawRad: 0, rollRad: 0 }, ctx.rig.gimbal.mountOffsetM);
-    const pr = projectPoint(pose, { focalLengthMm: ctx.start.focalLengthMm, sensorWidthMm: ctx.rig.camera.sensorWidthMm, sensorHeightMm: ctx.rig.camera.sensorHeightMm }, slot.eyeNedM);
-    if (pr.inFront) {
-      u0 = clamp(pr.u, 0.2, 0.8);
-      v0 = clamp(pr.v, 0.2, 0.8);
-    }
-  }
+  const anchor = name ? startImagePosition(ctx, aimSlot(createSlotReference(), sampler.at(name, ctx.startTimeS)).eyeNedM, HOLD_EDGE_MARGIN) : null;
   const start = ctx.start.positionNedM;
   return {
     kind: 'hold',
     durationS: ctx.spec.durationS ?? null,
     reference(_elapsedS: number, timeS: number, out: StageReference): void {
-      out.positionNedM.x = start.x;
-      out.positionNedM.y = start.y;
-      out.positionNedM.z = start.z;
-      out.wPosNE = 2 * WEIGHTS.positionNE;
-      out.wPosD = 2 * WEIGHTS.positionD;
-      out.wVel = WEIGHTS.velocity;
+      holdPosition(out, start);
       holdLens(ctx, out, focal);
-      if (name) frameSubject(aimSlot(out.slots[0], sampler.at(name, timeS)), u0, v0, 0);
+      if (name && anchor) frameSubject(aimSlot(out.slots[0], sampler.at(name, timeS)), anchor.u, anchor.v, 0);
       else {
         clearSlot(out.slots[0]);
         out.focusDioptres = 1 / Math.max(ctx.start.focusDistanceM, 0.3);

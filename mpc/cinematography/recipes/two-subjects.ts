@@ -5,14 +5,11 @@
  * from one subject to the other on a schedule the MPC previews).
  */
 import { CinePilotError } from '../../../core/errors.ts';
-import { PERSON_POINT_HEIGHT_FRACTION } from '../../../core/framing.ts';
 import { clamp } from '../../../core/units.ts';
 import { distance } from '../../../core/vec3.ts';
-import { cameraPoseFromVehicle } from '../../../core/frames.ts';
-import { projectPoint } from '../../camera.ts';
 import {
   DEFAULT_BAND_MARGIN, SubjectSampler, WEIGHTS, aimSlot, altitudeForAngleM, apertureStops, eyeLineFor, fixedFocalOr,
-  frameSubject, holdLens, safeDistanceM, startBearingRad, trapezoidRamp,
+  frameSubject, holdLens, holdPosition, safeDistanceM, startBearingRad, startImagePosition, trapezoidRamp,
 } from './common.ts';
 import { PAIR_IRIS_WEIGHT, apertureForPairStops } from './depth-of-field.ts';
 import { createSlotReference, type RecipeContext, type ShotRecipe, type StageReference } from './types.ts';
@@ -23,6 +20,8 @@ export const DEFAULT_TWO_SHOT_FOCAL_MM = 35;
 export const DEFAULT_RACK_S = 3;
 /** Share of the rack spent easing in and out (the focus pull starts and lands without a jolt). */
 export const RACK_EASE = 0.1;
+/** Subjects held in a rack focus stay at least this far inside the frame edges. */
+export const RACK_EDGE_MARGIN = 0.15;
 
 function pairOf(ctx: RecipeContext, kind: string): [string, string] {
   const names = [...ctx.spec.subjects];
@@ -118,26 +117,17 @@ export function rackFocusRecipe(ctx: RecipeContext): ShotRecipe {
   const durationS = ctx.spec.durationS ?? DEFAULT_RACK_S;
   const focal = fixedFocalOr(ctx, ctx.start.focalLengthMm);
   const start = ctx.start.positionNedM;
-  const pose = cameraPoseFromVehicle(start, ctx.start.yawRad, { pitchRad: ctx.start.gimbalPitchRad, yawRad: 0, rollRad: 0 }, ctx.rig.gimbal.mountOffsetM);
-  const intr = { focalLengthMm: focal, sensorWidthMm: ctx.rig.camera.sensorWidthMm, sensorHeightMm: ctx.rig.camera.sensorHeightMm };
-  const anchor = (name: string) => {
-    const slot = aimSlot(createSlotReference(), sampler.at(name, ctx.startTimeS));
-    const pr = projectPoint(pose, intr, slot.eyeNedM);
-    return pr.inFront ? { u: clamp(pr.u, 0.15, 0.85), v: clamp(pr.v, 0.15, 0.85) } : { u: 0.5, v: 0.4 };
-  };
+  const anchor = (name: string) => startImagePosition(ctx, aimSlot(createSlotReference(), sampler.at(name, ctx.startTimeS)).eyeNedM, RACK_EDGE_MARGIN);
   const fromImg = anchor(from), onImg = anchor(on);
   const wideOpen: RecipeContext = { ...ctx, spec: { ...ctx.spec, depthOfField: ctx.spec.depthOfField ?? 'shallow' } };
-  const centre = pose.positionNedM;
+  // focus distances from the start camera centre (vehicle position + mount offset at the start heading)
+  const m = ctx.rig.gimbal.mountOffsetM, cy = Math.cos(ctx.start.yawRad), sy = Math.sin(ctx.start.yawRad);
+  const centre = { x: start.x + cy * m.x - sy * m.y, y: start.y + sy * m.x + cy * m.y, z: start.z + m.z };
   return {
     kind: 'rack-focus',
     durationS,
     reference(elapsedS: number, timeS: number, out: StageReference): void {
-      out.positionNedM.x = start.x;
-      out.positionNedM.y = start.y;
-      out.positionNedM.z = start.z;
-      out.wPosNE = 2 * WEIGHTS.positionNE;
-      out.wPosD = 2 * WEIGHTS.positionD;
-      out.wVel = WEIGHTS.velocity;
+      holdPosition(out, start);
       const sFrom = aimSlot(out.slots[0], sampler.at(from, timeS));
       const sOn = aimSlot(out.slots[1], sampler.at(on, timeS));
       frameSubject(sFrom, fromImg.u, fromImg.v, 0, elapsedS <= 0);
@@ -156,6 +146,3 @@ export function rackFocusRecipe(ctx: RecipeContext): ShotRecipe {
     },
   };
 }
-
-/** Height of a subject's mid-body point above its feet, m (used by tests). */
-export const midBodyHeightM = (heightM: number): number => heightM * PERSON_POINT_HEIGHT_FRACTION.hips;

@@ -38,17 +38,7 @@ export function maxRelativeError(A: Float64Array, B: Float64Array): { error: num
   return { error, index };
 }
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../qp/random-control.ts';
 
 /** A random stage: camera near the origin looking roughly at subjects 4–12 m away, every term active. */
 export function randomStage(rand: () => number): { x: Float64Array; u: Float64Array; p: Float64Array } {
