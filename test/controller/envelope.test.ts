@@ -6,7 +6,8 @@
  */
 import { describe, it, expect } from 'vitest';
 import { createSimHarness, DP } from './support/harness.ts';
-import { approachSpeedLimitMps, stoppingDistanceM } from '../../controller/safety/envelope.ts';
+import { approachSpeedLimitMps, stoppingDistanceM, SafetyEnvelope, envelopeSettingsFromRig, INTERVENTION_VIOLATION, INTERVENTION_KEEP_OUT, INTERVENTION_GEOFENCE } from '../../controller/safety/envelope.ts';
+import { loadRig } from '../../hardware-profiles/loader.ts';
 import { insidePolygon, nearestBoundaryPoint, projectInside, validateGeofence } from '../../controller/safety/geofence.ts';
 import { norm, vec3 } from '../../core/vec3.ts';
 import { DEFAULT_PERSON_HEIGHT_M } from '../../core/framing.ts';
@@ -34,6 +35,45 @@ describe('stopping distance law', () => {
     expect(approachSpeedLimitMps(-1, 4, 0.3)).toBe(0);
     // hand-worked: a = 4, τ = 0 → v = √(2·4·8) = 8 m/s
     expect(approachSpeedLimitMps(8, 4, 0)).toBeCloseTo(8, 12);
+  });
+});
+
+describe('envelope filter, one step', () => {
+  const rig = loadRig();
+  const env = new SafetyEnvelope(envelopeSettingsFromRig(rig), FENCE as never);
+  const m = env.settings.fenceMarginM;
+
+  it('a vehicle blown outside the fence is commanded back in, whatever the setpoint asked', () => {
+    const { setpoint, interventions } = env.filter(
+      { timestampS: 0, positionNedM: vec3(30, 0, -5), velocityNedMps: vec3(5, 0, 0) },
+      { positionNedM: vec3(26, 0, -5), velocityNedMps: vec3(1, 0, 0) }, [],
+    );
+    expect(interventions & INTERVENTION_VIOLATION).toBeTruthy();
+    expect(interventions & INTERVENTION_GEOFENCE).toBeTruthy();
+    expect(setpoint.positionNedM!.x).toBeLessThanOrEqual(25 - m + 1e-6);
+    expect(setpoint.velocityNedMps!.x).toBeLessThanOrEqual(-1); // a retreat of at least DEFAULT_MIN_RETREAT_MPS
+  });
+
+  it('a person walking at a hovering drone makes it back away at least as fast as the person closes in', () => {
+    const person = { name: 'bob', positionNedM: vec3(4, 0, 0), velocityNedMps: vec3(-1.5, 0, 0), heightM: 1.8, sigmaM: 0 };
+    const { setpoint, interventions } = env.filter(
+      { timestampS: 0, positionNedM: vec3(0, 0, -1.5), velocityNedMps: vec3(0, 0, 0) },
+      { positionNedM: vec3(0, 0, -1.5), velocityNedMps: vec3(0, 0, 0) }, [person],
+    );
+    expect(interventions & INTERVENTION_KEEP_OUT).toBeTruthy();
+    // gap 4 − (3 + radius) m: the closing speed may not exceed what stops in that gap
+    const gap = 4 - env.settings.keepOutRadiusM;
+    const allowed = approachSpeedLimitMps(gap, env.settings.brakeDecelMps2, env.settings.responseLatencyS);
+    const closing = setpoint.velocityNedMps!.x - person.velocityNedMps.x;
+    expect(closing).toBeLessThanOrEqual(allowed + 1e-9);
+    expect(setpoint.velocityNedMps!.x).toBeLessThan(0);
+  });
+
+  it('leaves a command well inside the envelope untouched', () => {
+    const input = { timestampS: 0, positionNedM: vec3(1, 1, -5), velocityNedMps: vec3(1, 0, 0), accelerationNedMps2: vec3(0.5, 0, 0), yawRad: 0.3 };
+    const { setpoint, interventions } = env.filter(input, { positionNedM: vec3(0, 0, -5), velocityNedMps: vec3(1, 0, 0) }, []);
+    expect(interventions).toBe(0);
+    expect(setpoint).toEqual(input);
   });
 });
 
