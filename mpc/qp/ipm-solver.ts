@@ -41,7 +41,7 @@
  */
 import { CinePilotError } from '../../core/errors.ts';
 import {
-  cholFactor, gemmNN, gemmTN, gemv, gemvT, normInf, trsmLower, trsmLowerT, trsvLower, trsvLowerT,
+  cholFactor, gemmNN, gemmTN, gemv, gemvT, trsmLower, trsmLowerT, trsvLower, trsvLowerT,
 } from '../linalg/dense.ts';
 import { OcpQp, QP_ERROR, type OcpQpDims, type OcpQpStageInput } from './ocp-qp.ts';
 import { resolveQpSettings, type QpSettings } from './settings.ts';
@@ -58,6 +58,7 @@ export interface QpInfo {
   /** mean complementarity tᵀλ/m (the duality measure of the IPM) */
   dualityGap: number;
   objective: number;
+  /** NaN when settings.timing is false and there is no time limit */
   solveMs: number;
   setupMs: number;
 }
@@ -113,6 +114,8 @@ export class OcpQpSolver {
   private readonly hSS: Float64Array; // H_ss per soft row
   private readonly gS: Float64Array; // ĝ_s per soft row
   private readonly wGrow: Float64Array; // w_g per soft row
+  private readonly wSoft: Float64Array; // W per soft row
+  private readonly gvS: Float64Array; // G·v per soft row
 
   // ---- primal/dual steps and residuals --------------------------------------
   private readonly dx: Float64Array; // (N+1) × nx
@@ -181,6 +184,8 @@ export class OcpQpSolver {
     this.hSS = f(nSoft);
     this.gS = f(nSoft);
     this.wGrow = f(nSoft);
+    this.wSoft = f(nSoft);
+    this.gvS = f(nSoft);
     this.dx = f((N + 1) * nx);
     this.du = f(N * nu);
     this.ds = f(nSoft);
@@ -248,9 +253,12 @@ export class OcpQpSolver {
   /** Solve the QP held in `this.qp`; returns `this.info` (status is a value, never thrown). */
   solve(): QpInfo {
     this.assertLive();
-    const t0 = performance.now();
     const st = this.settings;
     const info = this.info;
+    // Node's performance.now() boxes its result (≈18 B per call): read the
+    // clock only when asked to (timing) or when a time limit needs it.
+    const clock = st.timing || st.timeLimitMs < Infinity;
+    const t0 = clock ? performance.now() : 0;
     if (st.checkData) {
       const bad = this.qp.firstNonFinite();
       if (bad !== null) {
@@ -261,16 +269,19 @@ export class OcpQpSolver {
     info.objective = NaN;
     if (!this.buildBoxes()) {
       info.status = 'infeasible';
-      info.solveMs = performance.now() - t0;
+      info.solveMs = clock ? performance.now() - t0 : NaN;
       return info;
     }
     this.initialize(st.warmStart && this.hasSolution);
     let status: QpStatus = 'max-iterations';
     const m = this.countInequalities();
     // stationarity is judged relative to the size of the linear cost, as OSQP does
-    const dualScale = Math.max(1, normInf(this.qp.q, 0, this.qp.q.length), normInf(this.qp.r, 0, this.qp.r.length));
+    let dualScale = 1;
+    for (let i = 0; i < this.qp.q.length; i++) dualScale = Math.max(dualScale, Math.abs(this.qp.q[i]));
+    for (let i = 0; i < this.qp.r.length; i++) dualScale = Math.max(dualScale, Math.abs(this.qp.r[i]));
     for (let it = 0; ; it++) {
-      const mu = this.computeResiduals(m);
+      this.computeResiduals(m);
+      const mu = this.mu;
       info.iterations = it;
       if (
         info.dualResidual <= st.tolStationarity * dualScale && this.maxRb <= st.tolEquality &&
@@ -283,12 +294,12 @@ export class OcpQpSolver {
         status = 'numerical-error';
         break;
       }
-      if (it > 5 && this.maxLambda() > st.infeasibilityDualBound && info.primalResidual > st.tolEquality) {
+      if (it > 5 && this.maxLambdaAbove(st.infeasibilityDualBound) && info.primalResidual > st.tolEquality) {
         status = 'infeasible';
         break;
       }
       if (it >= st.maxIterations) break;
-      if (performance.now() - t0 > st.timeLimitMs) {
+      if (st.timeLimitMs < Infinity && performance.now() - t0 > st.timeLimitMs) {
         status = 'time-limit';
         break;
       }
@@ -298,16 +309,19 @@ export class OcpQpSolver {
       }
       // predictor (affine scaling): ζ = −λ∘t would target t∘λ = 0
       this.direction(false, 0);
-      let alpha = this.maxStep();
+      this.maxStep();
+      let alpha = this.alphaMax;
       if (m > 0) {
-        const muAff = this.complementarityAfter(alpha) / m;
+        this.complementarityAfter(alpha);
+        const muAff = this.compAfter / m;
         const sigma = Math.pow(muAff / mu, 3);
         this.saveAffine();
         // corrector: centring σμ plus the second-order term Δt_aff∘Δλ_aff
         // never aim below a tenth of the tolerance: pushing μ → 1e-15 only
         // makes Ĥ ill-conditioned while the dual residual still converges
         this.direction(true, Math.max(sigma * mu, 0.1 * st.tolComplementarity));
-        alpha = this.maxStep();
+        this.maxStep();
+        alpha = this.alphaMax;
       }
       alpha = Math.min(1, st.stepFraction * alpha);
       if (!(alpha > 0)) {
@@ -317,14 +331,19 @@ export class OcpQpSolver {
       this.takeStep(alpha);
     }
     info.status = status;
-    info.objective = this.objective();
+    this.objective();
     this.hasSolution = status === 'solved';
-    info.solveMs = performance.now() - t0;
+    info.solveMs = clock ? performance.now() - t0 : NaN;
     return info;
   }
 
+  // Scalars produced by helper passes live in fields: a non-inlined function
+  // returning a double would box it in a fresh HeapNumber (an allocation).
   private maxRb = 0;
   private maxRi = 0;
+  private mu = 0;
+  private alphaMax = 0;
+  private compAfter = 0;
 
   /** Box lists from the finite bounds; false when some lb > ub (trivially infeasible). */
   private buildBoxes(): boolean {
@@ -362,24 +381,25 @@ export class OcpQpSolver {
     return m;
   }
 
-  /** Value of variable j of vₖ = [uₖ; xₖ] at the current iterate. */
-  private varValue(k: number, j: number): number {
-    return j < this.nu ? this.solution.u[k * this.nu + j] : this.solution.x[k * this.nx + j - this.nu];
-  }
-
-  /** G·v of soft row i at stage k (C x + D u). */
-  private softRowValue(k: number, i: number): number {
-    const { nx, nu, nsMax, N } = this;
+  /** G·v = C x + D u of every soft row at the current iterate, into gvS. */
+  private softRowValues(): void {
+    const { N, nx, nu, nsMax, gvS } = this;
     const { C, D } = this.qp;
     const { x, u } = this.solution;
-    let gv = 0;
-    const co = (k * nsMax + i) * nx;
-    for (let j = 0; j < nx; j++) gv += C[co + j] * x[k * nx + j];
-    if (k < N) {
-      const dOff = (k * nsMax + i) * nu;
-      for (let j = 0; j < nu; j++) gv += D[dOff + j] * u[k * nu + j];
+    for (let k = 0; k <= N; k++) {
+      const ns = k < N ? this.qp.ns : this.qp.nsN;
+      for (let i = 0; i < ns; i++) {
+        const o = k * nsMax + i;
+        let gv = 0;
+        const co = o * nx;
+        for (let j = 0; j < nx; j++) gv += C[co + j] * x[k * nx + j];
+        if (k < N) {
+          const dOff = o * nu;
+          for (let j = 0; j < nu; j++) gv += D[dOff + j] * u[k * nu + j];
+        }
+        gvS[o] = gv;
+      }
     }
-    return gv;
   }
 
   private initialize(warm: boolean): void {
@@ -393,10 +413,13 @@ export class OcpQpSolver {
     s.fill(0);
     pi.fill(0);
     for (let j = 0; j < nx; j++) x[j] = this.qp.x0[j];
+    this.softRowValues();
     for (let k = 0; k <= N; k++) {
       const base = k * maxBox;
       for (let m = 0; m < this.boxCount[k]; m++) {
-        const a = this.boxSign[base + m] * (this.varValue(k, this.boxVar[base + m]) - this.boxBound[base + m]);
+        const j = this.boxVar[base + m];
+        const v = j < nu ? u[k * nu + j] : x[k * nx + j - nu];
+        const a = this.boxSign[base + m] * (v - this.boxBound[base + m]);
         const t = a > thr ? a : thr;
         this.tB[base + m] = t;
         this.lamB[base + m] = 1 / t;
@@ -405,7 +428,7 @@ export class OcpQpSolver {
       for (let i = 0; i < ns; i++) {
         const o = k * nsMax + i;
         // start the slack where the soft row is satisfied, so t_g begins positive
-        const viol = this.softRowValue(k, i) - this.qp.ug[o];
+        const viol = this.gvS[o] - this.qp.ug[o];
         s[o] = viol > 0 ? viol : 0;
         const tg = s[o] - viol;
         this.tG[o] = tg > thr ? tg : thr;
@@ -416,12 +439,13 @@ export class OcpQpSolver {
     }
   }
 
-  /** Residuals r_d, r_b, r_i at the iterate; fills info, returns μ. */
-  private computeResiduals(m: number): number {
+  /** Residuals r_d, r_b, r_i at the iterate; fills info and this.mu. */
+  private computeResiduals(m: number): void {
     const { N, nx, nu, nsMax, maxBox } = this;
     const qp = this.qp;
     const { x, u, s, pi } = this.solution;
     const { fx, fu, rdx, rdu, rb } = this;
+    this.softRowValues();
     let maxRd = 0;
     let maxRb = 0;
     let maxRi = 0;
@@ -461,7 +485,8 @@ export class OcpQpSolver {
         const lam = this.lamB[o];
         if (j < nu) rdu[uo + j] -= sg * lam;
         else rdx[xo + j - nu] -= sg * lam;
-        const ri = this.tB[o] - sg * (this.varValue(k, j) - this.boxBound[o]);
+        const v = j < nu ? u[uo + j] : x[xo + j - nu];
+        const ri = this.tB[o] - sg * (v - this.boxBound[o]);
         this.rB[o] = ri;
         const a = Math.abs(ri);
         if (a > maxRi) maxRi = a;
@@ -480,7 +505,7 @@ export class OcpQpSolver {
         }
         const rds = Math.abs(qp.zl1[o] + qp.zl2[o] * s[o] - lg - this.lamS[o]);
         if (rds > maxRd) maxRd = rds;
-        const rg = this.tG[o] - (qp.ug[o] + s[o] - this.softRowValue(k, i));
+        const rg = this.tG[o] - (qp.ug[o] + s[o] - this.gvS[o]);
         const rs = this.tS[o] - s[o];
         this.rG[o] = rg;
         this.rS[o] = rs;
@@ -491,23 +516,22 @@ export class OcpQpSolver {
       if (k > 0) for (let j = 0; j < nx; j++) { const a = Math.abs(rdx[xo + j]); if (a > maxRd) maxRd = a; }
       if (k < N) for (let j = 0; j < nu; j++) { const a = Math.abs(rdu[uo + j]); if (a > maxRd) maxRd = a; }
     }
-    const mu = m > 0 ? comp / m : 0;
+    this.mu = m > 0 ? comp / m : 0;
     this.maxRb = maxRb;
     this.maxRi = maxRi;
     this.info.dualResidual = maxRd;
     this.info.primalResidual = Math.max(maxRb, maxRi);
-    this.info.dualityGap = mu;
-    return mu;
+    this.info.dualityGap = this.mu;
   }
 
-  private maxLambda(): number {
-    let mx = 0;
+  private maxLambdaAbove(bound: number): boolean {
     const { N, maxBox, nsMax } = this;
     for (let k = 0; k <= N; k++) {
-      for (let mm = 0; mm < this.boxCount[k]; mm++) mx = Math.max(mx, this.lamB[k * maxBox + mm]);
-      for (let i = 0; i < this.qp.softRows(k); i++) mx = Math.max(mx, this.lamG[k * nsMax + i], this.lamS[k * nsMax + i]);
+      for (let mm = 0; mm < this.boxCount[k]; mm++) if (this.lamB[k * maxBox + mm] > bound) return true;
+      const ns = k < N ? this.qp.ns : this.qp.nsN;
+      for (let i = 0; i < ns; i++) if (this.lamG[k * nsMax + i] > bound || this.lamS[k * nsMax + i] > bound) return true;
     }
-    return mx;
+    return false;
   }
 
   /** Riccati factorization of the barrier-augmented KKT matrix; false if R̃ₖ is not PD. */
@@ -517,6 +541,7 @@ export class OcpQpSolver {
     const nx2 = nx * nx;
     const nu2 = nu * nu;
     const reg = this.settings.regularization;
+    this.softWeights();
     // P_N = Q̂_N
     this.hessianBlocksX(N, P, N * nx2);
     for (let k = N - 1; k >= 0; k--) {
@@ -537,7 +562,7 @@ export class OcpQpSolver {
       const ns = qp.softRows(k);
       for (let i = 0; i < ns; i++) {
         const o = k * nsMax + i;
-        const W = this.softWeight(o);
+        const W = this.wSoft[o];
         if (W === 0) continue;
         const dOff = o * nu;
         const cOff = o * nx;
@@ -589,7 +614,7 @@ export class OcpQpSolver {
     const ns = qp.softRows(k);
     for (let i = 0; i < ns; i++) {
       const o = k * nsMax + i;
-      const W = this.softWeight(o);
+      const W = this.wSoft[o];
       if (W === 0) continue;
       const cOff = o * nx;
       for (let a = 0; a < nx; a++) {
@@ -600,15 +625,22 @@ export class OcpQpSolver {
     }
   }
 
-  /** W of soft row o after eliminating its slack (also caches w_g and H_ss). */
-  private softWeight(o: number): number {
-    const wg = this.lamG[o] / this.tG[o];
-    const ws = this.lamS[o] / this.tS[o];
-    const z2 = this.qp.zl2[o];
-    const hss = z2 + wg + ws;
-    this.wGrow[o] = wg;
-    this.hSS[o] = hss;
-    return (wg * (z2 + ws)) / hss;
+  /** W of every soft row after eliminating its slack (and w_g, H_ss for the direction). */
+  private softWeights(): void {
+    const { N, nsMax } = this;
+    for (let k = 0; k <= N; k++) {
+      const ns = k < N ? this.qp.ns : this.qp.nsN;
+      for (let i = 0; i < ns; i++) {
+        const o = k * nsMax + i;
+        const wg = this.lamG[o] / this.tG[o];
+        const ws = this.lamS[o] / this.tS[o];
+        const z2 = this.qp.zl2[o];
+        const hss = z2 + wg + ws;
+        this.wGrow[o] = wg;
+        this.hSS[o] = hss;
+        this.wSoft[o] = (wg * (z2 + ws)) / hss;
+      }
+    }
   }
 
   /**
@@ -721,8 +753,8 @@ export class OcpQpSolver {
     }
   }
 
-  /** Largest α ≤ 1 with t + αΔt ≥ 0 and λ + αΔλ ≥ 0. */
-  private maxStep(): number {
+  /** Largest α ≤ 1 with t + αΔt ≥ 0 and λ + αΔλ ≥ 0, into alphaMax. */
+  private maxStep(): void {
     let alpha = 1;
     const { N, maxBox, nsMax } = this;
     for (let k = 0; k <= N; k++) {
@@ -741,11 +773,11 @@ export class OcpQpSolver {
         if (this.dlamS[o] < 0) alpha = Math.min(alpha, -this.lamS[o] / this.dlamS[o]);
       }
     }
-    return alpha;
+    this.alphaMax = alpha;
   }
 
-  /** Σ (t + αΔt)(λ + αΔλ) for the current direction. */
-  private complementarityAfter(alpha: number): number {
+  /** Σ (t + αΔt)(λ + αΔλ) for the current direction, into compAfter. */
+  private complementarityAfter(alpha: number): void {
     let c = 0;
     const { N, maxBox, nsMax } = this;
     for (let k = 0; k <= N; k++) {
@@ -761,7 +793,7 @@ export class OcpQpSolver {
         c += (this.tS[o] + alpha * this.dtS[o]) * (this.lamS[o] + alpha * this.dlamS[o]);
       }
     }
-    return c;
+    this.compAfter = c;
   }
 
   private saveAffine(): void {
@@ -788,8 +820,8 @@ export class OcpQpSolver {
     axpy(alpha, this.dlamS, this.lamS);
   }
 
-  /** Objective of the QP at the current primal point (x₀ terms included). */
-  private objective(): number {
+  /** Objective of the QP at the current primal point (x₀ terms included), into info. */
+  private objective(): void {
     const { N, nx, nu, nsMax, hTmp, zTmp } = this;
     const qp = this.qp;
     const { x, u, s } = this.solution;
@@ -810,7 +842,7 @@ export class OcpQpSolver {
         f += qp.zl1[o] * s[o] + 0.5 * qp.zl2[o] * s[o] * s[o];
       }
     }
-    return f;
+    this.info.objective = f;
   }
 }
 

@@ -168,7 +168,14 @@ function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
     // HiGHS' active-set QP solver errors out on some problems where every
     // column is free; the same problem with far-away finite bounds (never
     // active for these data) solves.
-    return runModel(true);
+    try {
+      return runModel(true);
+    } catch (err) {
+      return {
+        status: 'failed', objective: NaN, x: new Float64Array((N + 1) * nx), u: new Float64Array(N * nu),
+        solveMs: performance.now() - t0, rawStatus: `HiGHS error: ${(err as Error).message}`,
+      };
+    }
   }
 
   function runModel(finiteBounds: boolean): ReferenceResult {
@@ -191,7 +198,7 @@ function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
     hessian: { format: 'triangular', dimension: n, starts: hStarts, indices: hIdx, values: hVal },
   });
   try {
-    model.options.set({ output_flag: false });
+    model.options.set({ output_flag: false, ...(process.env.HIGHS_OPTS ? JSON.parse(process.env.HIGHS_OPTS) : {}) });
     model.run();
     const code = model.getModelStatus();
     const ms = highs.constants.modelStatus;

@@ -1,0 +1,178 @@
+/**
+ * `cinepilot bench mpc [--json]` — closed-loop RTI-SQP on the representative
+ * camera-drone OCP (nx = 14, nu = 8, N = 40, Δt = 50 ms): step-time
+ * percentiles, QP iterations, and the same QPs re-solved by HiGHS in the
+ * same run with the time ratio. Figures, never pass/fail on timing.
+ */
+import { CinePilotError, EXIT_FAILED, EXIT_OK } from '../../../core/errors.ts';
+import { OcpQp } from '../../../mpc/qp/ocp-qp.ts';
+import { loadHighsReference } from '../../../mpc/qp/reference-highs.ts';
+import { createRtiSolver, Rk4Integrator } from '../../../mpc/sqp/index.ts';
+import {
+  benchInitialState, benchParameters, BENCH_NP, BENCH_NU, BENCH_NX, createCameraDroneBenchModel,
+} from '../../../mpc/sqp/models/camera-drone-bench.ts';
+import { numberFlag, parseFlags } from '../../args.ts';
+import { percentile, Progress, round } from './qp.ts';
+
+const HELP = `usage: cinepilot bench mpc [--json] [--ticks T] [--N N] [--reference Q] [--warmup W]
+
+Closed-loop real-time iteration on the bench camera-drone OCP (nx=${BENCH_NX},
+nu=${BENCH_NU}, N=40, dt=50 ms; a subject walking a circle, a zoom schedule,
+keep-out and altitude soft constraints): one prepare+feedback per tick, the
+plant integrated with 4 RK4 sub-steps. Prints step-time p50/p99/max (ms),
+QP iterations, and Q of the tick QPs re-solved by HiGHS (npm "highs") with
+the median time ratio and the objective agreement.
+
+  --ticks T      measured control ticks (default 400 = 20 s)
+  --N N          horizon (default 40)
+  --reference Q  tick QPs to re-solve with HiGHS, evenly spaced (default 20; 0 = none)
+  --warmup W     untimed ticks first so the JIT has compiled everything (default 200)
+  --json         one JSON object instead of the text report
+
+Example: cinepilot bench mpc --json`;
+
+const DT_S = 0.05;
+const PLANT_SUBSTEPS = 4;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, {
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+    ticks: { type: 'string' },
+    N: { type: 'string' },
+    reference: { type: 'string' },
+    warmup: { type: 'string' },
+  }, true);
+  if (values.help) {
+    console.log(HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new CinePilotError('BAD_FLAG', `bench mpc: unexpected argument "${positionals[0]}".\n\n${HELP}`);
+  const ticks = numberFlag('ticks', values.ticks, { min: 1, integer: true }) ?? 400;
+  const N = numberFlag('N', values.N, { min: 2, max: 400, integer: true }) ?? 40;
+  const nReference = numberFlag('reference', values.reference, { min: 0, integer: true }) ?? 20;
+  const warmup = numberFlag('warmup', values.warmup, { min: 0, integer: true }) ?? 200;
+  const json = values.json === true;
+
+  if (warmup > 0) closedLoop(N, warmup, 0, null);
+  const referenceTicks = new Set<number>();
+  for (let i = 0; i < Math.min(nReference, ticks); i++) referenceTicks.add(Math.floor(((i + 0.5) * ticks) / Math.min(nReference, ticks)));
+  const progress = json ? null : new Progress(ticks, 'ticks');
+  const r = closedLoop(N, ticks, 0, referenceTicks, progress);
+  progress?.done();
+
+  let reference: { solved: number; msP50: number; ratio: number; objectiveRelErrMax: number } | null = null;
+  if (r.captured.length > 0) {
+    const solve = await loadHighsReference();
+    const refMs: number[] = [];
+    const oursMs: number[] = [];
+    let objErr = 0;
+    let solved = 0;
+    for (const c of r.captured) {
+      const res = solve(c.qp);
+      if (res.status !== 'solved') continue;
+      solved++;
+      refMs.push(res.solveMs);
+      oursMs.push(c.qpMs);
+      objErr = Math.max(objErr, Math.abs(res.objective - c.objective) / Math.max(1, Math.abs(res.objective)));
+    }
+    const msP50 = percentile(refMs, 0.5);
+    reference = { solved, msP50, ratio: msP50 / percentile(oursMs, 0.5), objectiveRelErrMax: objErr };
+  }
+
+  const report = {
+    problem: { nx: BENCH_NX, nu: BENCH_NU, N, dtS: DT_S, ticks },
+    stepMsP50: round(percentile(r.stepMs, 0.5), 4),
+    stepMsP99: round(percentile(r.stepMs, 0.99), 4),
+    stepMsMax: round(Math.max(...r.stepMs), 4),
+    prepareMsP50: round(percentile(r.prepareMs, 0.5), 4),
+    feedbackMsP50: round(percentile(r.feedbackMs, 0.5), 4),
+    qpIterationsP50: percentile(r.iterations, 0.5),
+    qpIterationsMax: Math.max(...r.iterations),
+    qpNotSolved: r.notSolved,
+    imageErrorP50: round(percentile(r.imageError, 0.5), 4),
+    reference: reference && {
+      solver: 'highs',
+      qps: r.captured.length,
+      solved: reference.solved,
+      qpMsP50: round(reference.msP50, 3),
+      oursQpMsP50: round(percentile(r.captured.map((c) => c.qpMs), 0.5), 4),
+      ratio: round(reference.ratio, 1),
+      objectiveRelErrMax: Number(reference.objectiveRelErrMax.toExponential(2)),
+    },
+  };
+  if (json) console.log(JSON.stringify(report));
+  else {
+    console.log(`RTI-SQP closed loop, nx=${BENCH_NX} nu=${BENCH_NU} N=${N} dt=${DT_S * 1000} ms, ${ticks} ticks`);
+    console.log(`  step (prepare+feedback) ms: p50 ${report.stepMsP50}  p99 ${report.stepMsP99}  max ${report.stepMsMax}`);
+    console.log(`  prepare ms p50 ${report.prepareMsP50}, feedback ms p50 ${report.feedbackMsP50}`);
+    console.log(`  QP iterations: p50 ${report.qpIterationsP50}, max ${report.qpIterationsMax}; QPs not solved: ${report.qpNotSolved}`);
+    console.log(`  framing error (image, normalised) p50 ${report.imageErrorP50}`);
+    if (report.reference) {
+      const ref = report.reference;
+      console.log(`  HiGHS on ${ref.qps} of the same QPs (${ref.solved} solved): p50 ${ref.qpMsP50} ms vs ours ${ref.oursQpMsP50} ms → ${ref.ratio}× ; max objective rel. difference ${ref.objectiveRelErrMax}`);
+    }
+  }
+  return r.notSolved === ticks ? EXIT_FAILED : EXIT_OK;
+}
+
+interface LoopResult {
+  stepMs: number[];
+  prepareMs: number[];
+  feedbackMs: number[];
+  iterations: number[];
+  imageError: number[];
+  notSolved: number;
+  captured: Array<{ qp: OcpQp; objective: number; qpMs: number }>;
+}
+
+function closedLoop(N: number, ticks: number, t0S: number, capture: Set<number> | null, progress: Progress | null = null): LoopResult {
+  const model = createCameraDroneBenchModel(N, DT_S);
+  const rti = createRtiSolver(model);
+  const plant = new Rk4Integrator(model);
+  const p = new Float64Array(BENCH_NP);
+  const x = benchInitialState();
+  const xNext = new Float64Array(BENCH_NX);
+  const u = new Float64Array(BENCH_NU);
+  const res = new Float64Array(model.dims.ny);
+  const setHorizon = (tS: number) => {
+    for (let k = 0; k <= N; k++) rti.setParameters(k, benchParameters(tS + k * DT_S, p));
+  };
+  setHorizon(t0S);
+  rti.setInitialState(x);
+  rti.initialize(x);
+  const out: LoopResult = { stepMs: [], prepareMs: [], feedbackMs: [], iterations: [], imageError: [], notSolved: 0, captured: [] };
+  for (let tick = 0; tick < ticks; tick++) {
+    const tS = t0S + tick * DT_S;
+    const start = performance.now();
+    rti.prepare();
+    rti.setInitialState(x);
+    const info = rti.feedback();
+    const stepMs = performance.now() - start;
+    out.stepMs.push(stepMs);
+    out.prepareMs.push(info.prepareMs);
+    out.feedbackMs.push(info.feedbackMs);
+    out.iterations.push(info.qpIterations);
+    if (info.status !== 'solved') out.notSolved++;
+    if (capture?.has(tick)) {
+      const src = rti.qpSolver.qp;
+      const copy = new OcpQp({ N: src.N, nx: src.nx, nu: src.nu, ns: src.ns, nsN: src.nsN });
+      copy.copyFrom(src);
+      out.captured.push({ qp: copy, objective: rti.qpSolver.info.objective, qpMs: rti.qpSolver.info.solveMs });
+    }
+    rti.u(0, u);
+    // plant: the same dynamics, finer integration
+    benchParameters(tS, p);
+    for (let s = 0; s < PLANT_SUBSTEPS; s++) {
+      plant.integrate(DT_S / PLANT_SUBSTEPS, x, 0, u, 0, p, xNext, 0, null, 0, null, 0);
+      x.set(xNext);
+    }
+    model.stageResidual(0, x, u, p, res, null, null);
+    out.imageError.push(Math.hypot(res[0], res[1]) / 8);
+    rti.shift();
+    setHorizon(tS + DT_S);
+    progress?.tick(tick + 1);
+  }
+  rti.dispose();
+  return out;
+}
