@@ -2,20 +2,24 @@
  * `cinepilot track SOURCE` — detect and track people in a video file or a
  * live stream, print tracks as JSON lines, optionally write an annotated video.
  */
+import { availableParallelism } from 'node:os';
 import { numberFlag, parseFlags } from '../args.ts';
 import { CinePilotError, EXIT_OK } from '../../core/errors.ts';
-import type { ImageTrack } from '../../core/perception-types.ts';
+import type { DetectionBatch, ImageTrack } from '../../core/perception-types.ts';
 import { monotonicS } from '../../core/units.ts';
 import { drawTracks } from '../../perception/annotate/draw.ts';
 import { VideoWriter } from '../../perception/annotate/video-writer.ts';
 import { DetectScheduler } from '../../perception/detection/detect-scheduler.ts';
+import { DetectorPool } from '../../perception/detection/detector-pool.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../../perception/detection/tf-backend.ts';
 import { createDetector, DEFAULT_MIN_SCORE, type InputFit } from '../../perception/detection/tfjs-detector.ts';
-import { openFrameSource } from '../../perception/sources/ffmpeg-source.ts';
+import { openFrameSource, type SourceFrame } from '../../perception/sources/ffmpeg-source.ts';
 import { MultiObjectTracker } from '../../perception/tracking/tracker.ts';
 
 /** CenterNet costs ~180 ms on one wasm thread: every 3rd frame keeps a 10 fps stream real time on 2 cores. */
 export const DEFAULT_DETECT_EVERY = 3;
+/** One wasm detector per core, up to two (the main thread and ffmpeg need the rest); 0 = in-process. */
+export const DEFAULT_WORKERS = availableParallelism() >= 2 ? 2 : 0;
 /** Frame rate assumed for --detect-every auto when a stream does not say. */
 const DEFAULT_LIVE_FPS = 10;
 
@@ -29,6 +33,8 @@ const HELP = `usage: cinepilot track SOURCE [--json] [--out annotated.mp4] [--de
                     auto: as often as the CPU allows while keeping up with the source's frame rate
   --max-frames N    stop after N frames
   --name ID=NAME    name a track when it appears ("--name 3=alice"); repeatable
+  --workers N       detector worker threads, each detecting its own frames in parallel (0 = on the main thread;
+                    default ${DEFAULT_WORKERS}, from the CPU count)
   --backend B       ${BACKEND_PREFERENCES.join(' | ')} (default auto: native TensorFlow if installed, else wasm)
   --min-score S     lowest person score passed to the tracker (default ${DEFAULT_MIN_SCORE})
   --fit F           stretch | letterbox: how frames map to the 512×512 detector input (default stretch)
@@ -60,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     faces: { type: 'string' },
     realtime: { type: 'boolean' },
     timeout: { type: 'string' },
+    workers: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -74,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   const poseMaxPeople = numberFlag('keypoints', values.keypoints, { min: 0, max: 32, integer: true }) ?? 0;
   const faceMaxPeople = numberFlag('faces', values.faces, { min: 0, max: 32, integer: true }) ?? 0;
   const openTimeoutS = numberFlag('timeout', values.timeout, { min: 0, exclusiveMin: true });
+  const workers = numberFlag('workers', values.workers, { min: 0, max: 16, integer: true }) ?? DEFAULT_WORKERS;
   const backend = (values.backend ?? 'auto') as BackendPreference;
   if (!BACKEND_PREFERENCES.includes(backend)) throw new CinePilotError('BAD_FLAG', `--backend ${values.backend}: use one of ${BACKEND_PREFERENCES.join(', ')}.`);
   const fit = (values.fit ?? 'stretch') as InputFit;
@@ -90,7 +98,8 @@ export async function run(argv: string[]): Promise<number> {
   let writer: VideoWriter | null = null;
   try {
     const loadStart = monotonicS();
-    const detector = await createDetector({ backend, minScore, fit, poseMaxPeople, faceMaxPeople });
+    const detectorSettings = { backend, minScore, fit, poseMaxPeople, faceMaxPeople };
+    const detector = workers > 0 ? await DetectorPool.create(workers, detectorSettings) : await createDetector(detectorSettings);
     const caps = detector.capabilities();
     console.error(
       `track: ${info.kind} ${info.width}×${info.height}${info.fps ? ` @ ${info.fps} fps` : ''}${info.frameCount ? `, ${info.frameCount} frames` : ''}; ` +
@@ -112,23 +121,40 @@ export async function run(argv: string[]): Promise<number> {
     let firstS = 0;
     let firstCpu = process.cpuUsage();
     let lastProgress = -1;
+    // Frames are read ahead and their detections started at once, so several
+    // detector workers run in parallel; tracks are still produced in frame order.
+    const ahead: Array<{ frame: SourceFrame; startS: number; submittedS: number; detection: Promise<DetectionBatch> | null }> = [];
+    let framesRead = 0;
+    let eof = false;
     for (;;) {
-      if (frames >= maxFrames) break;
-      const requestS = monotonicS();
-      const frame = await source.next();
-      if (!frame) break;
-      if (frames === 0) {
-        firstS = monotonicS();
-        firstCpu = process.cpuUsage();
+      const maxAhead = Math.max(1, workers) * scheduler.detectEvery + 1;
+      while (!eof && ahead.length < maxAhead && framesRead < maxFrames) {
+        const requestS = monotonicS();
+        const next = await source.next();
+        if (!next) {
+          eof = true;
+          break;
+        }
+        if (framesRead++ === 0) {
+          firstS = monotonicS();
+          firstCpu = process.cpuUsage();
+        }
+        const submittedS = monotonicS();
+        ahead.push({ frame: next, startS: Math.max(next.arrivalS, requestS), submittedS, detection: scheduler.next() ? detector.detect(next) : null });
       }
+      const item = ahead.shift();
+      if (!item) break;
+      const { frame } = item;
       const frameStartS = monotonicS();
-      let batch = null;
+      let batch: DetectionBatch | null = null;
       let frameDetectMs = 0;
-      if (scheduler.next()) {
-        batch = await detector.detect(frame);
+      if (item.detection) {
+        batch = await item.detection;
         frameDetectMs = (monotonicS() - frameStartS) * 1000;
-        detectMs.push(frameDetectMs);
-        scheduler.recordDetect(frameDetectMs);
+        const detectWallMs = (monotonicS() - item.submittedS) * 1000;
+        detectMs.push(detectWallMs);
+        // with W workers in parallel a detection costs the pipeline about 1/W of its wall time
+        scheduler.recordDetect(detectWallMs / Math.max(1, workers));
       }
       const tracks: ImageTrack[] = tracker.step(frame.timestampS, batch);
       for (const t of tracks) {
@@ -141,7 +167,7 @@ export async function run(argv: string[]): Promise<number> {
         ids.add(t.id);
       }
       // latency: from the moment the frame was both decoded and wanted, to its tracks
-      latenciesMs.push((monotonicS() - Math.max(frame.arrivalS, requestS)) * 1000);
+      latenciesMs.push((monotonicS() - item.startS) * 1000);
       if (values.json) {
         const line = {
           frame: frame.index,

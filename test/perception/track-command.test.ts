@@ -57,9 +57,12 @@ describe('cinepilot track', () => {
     await expect(capture([])).rejects.toThrow(/exactly one SOURCE/);
   });
 
-  it.skipIf(!existsSync(VIDEO))(`tracks people on every frame of vtest.avi and applies --name${existsSync(VIDEO) ? '' : ' (SKIPPED: ../shared/data/vtest.avi is absent)'}`, async () => {
+  it.skipIf(!existsSync(VIDEO))(`tracks people on every frame of vtest.avi, applies --name, same tracks with and without worker threads${existsSync(VIDEO) ? '' : ' (SKIPPED: ../shared/data/vtest.avi is absent)'}`, async () => {
     const out = join(dir, 'vtest.mp4');
-    const { lines } = await capture([VIDEO, '--json', '--max-frames', '12', '--detect-every', '3', '--name', '1=Alice', '--out', out]);
+    const { lines } = await capture([VIDEO, '--json', '--max-frames', '12', '--detect-every', '3', '--name', '1=Alice', '--out', out, '--workers', '2']);
+    // detection on two worker threads gives exactly what detection on the main thread gives
+    const inProcess = await capture([VIDEO, '--json', '--max-frames', '12', '--detect-every', '3', '--name', '1=Alice', '--workers', '0']);
+    expect(lines.slice(0, -1)).toEqual(inProcess.lines.slice(0, -1));
     const frames = lines.slice(0, -1) as Array<{ tracks: Array<{ id: number; bbox: number[]; name?: string }> }>;
     expect(frames).toHaveLength(12);
     // people found on the first frame are tracked at once; tracks are reported on every frame, detected or not
