@@ -35,8 +35,26 @@ export function drawPlot(canvas: HTMLCanvasElement, nowS: number, spec: PlotSpec
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const w = cw / dpr, h = ch / dpr;
   ctx.clearRect(0, 0, w, h);
-  const left = 40, right = 8, top = 30, bottom = 16;
-  const pw = w - left - right, ph = h - top - bottom;
+  const left = 40, right = 8, bottom = 16;
+  const pw = w - left - right;
+
+  // legend: left to right under the title, wrapping onto more rows when narrow
+  ctx.font = '10px sans-serif';
+  const legend: Array<{ text: string; colour: string; x: number; y: number }> = [];
+  let lx = left, ly = 25;
+  for (const s of spec.series) {
+    const last = s.series.last;
+    const text = `${s.label} ${last !== undefined && Number.isFinite(last) ? last.toFixed(spec.digits) : '—'}${spec.unit}`;
+    const tw = ctx.measureText(text).width;
+    if (lx > left && lx + tw > left + pw) {
+      lx = left;
+      ly += 11;
+    }
+    legend.push({ text, colour: s.colour, x: lx, y: ly });
+    lx += tw + 10;
+  }
+  const top = ly + 6;
+  const ph = h - top - bottom;
 
   let lo = Number.POSITIVE_INFINITY, hi = Number.NEGATIVE_INFINITY;
   for (const s of spec.series) for (const v of s.series.v) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
@@ -90,9 +108,7 @@ export function drawPlot(canvas: HTMLCanvasElement, nowS: number, spec: PlotSpec
     ctx.closePath();
     ctx.fill();
   }
-  let legendX = left + pw;
-  ctx.font = '10px sans-serif';
-  for (const s of [...spec.series].reverse()) {
+  for (const s of spec.series) {
     ctx.strokeStyle = s.colour;
     ctx.lineWidth = 1.6;
     ctx.setLineDash(s.dashed ? [4, 3] : []);
@@ -105,12 +121,11 @@ export function drawPlot(canvas: HTMLCanvasElement, nowS: number, spec: PlotSpec
       pen = true;
     }
     ctx.stroke();
-    ctx.setLineDash([]);
-    const last = s.series.last;
-    const text = `${s.label} ${last !== undefined && Number.isFinite(last) ? last.toFixed(spec.digits) : '—'}${spec.unit}`;
-    const tw = ctx.measureText(text).width;
-    legendX -= tw + 10;
-    ctx.fillStyle = s.colour;
-    ctx.fillText(text, Math.max(left, legendX), 25);
+  }
+  ctx.setLineDash([]);
+  ctx.font = '10px sans-serif';
+  for (const l of legend) {
+    ctx.fillStyle = l.colour;
+    ctx.fillText(l.text, l.x, l.y);
   }
 }

@@ -186,15 +186,25 @@ export class WorldScene {
     const mat = new THREE.MeshLambertMaterial({ color: s.colour });
     const skin = new THREE.MeshLambertMaterial({ color: 0xe0b899 });
     const h = s.heightM;
-    const legs = new THREE.Mesh(new THREE.CylinderGeometry(0.13, 0.1, h * 0.47, 12), new THREE.MeshLambertMaterial({ color: 0x37474f }));
-    legs.position.y = h * 0.235;
-    const torso = new THREE.Mesh(new THREE.CylinderGeometry(0.2, 0.16, h * 0.36, 14), mat);
-    torso.position.y = h * 0.47 + h * 0.18;
-    const head = new THREE.Mesh(new THREE.SphereGeometry(h * 0.07, 16, 12), skin);
-    head.position.y = h * 0.93;
-    const nose = new THREE.Mesh(new THREE.BoxGeometry(0.05, 0.05, 0.08), skin);
-    nose.position.set(0, h * 0.93, -h * 0.07);
-    root.add(legs, torso, head, nose);
+    // a simple articulated figure: legs, hips, torso, shoulders, arms, neck, head (heights as fractions of h)
+    const trousers = new THREE.MeshLambertMaterial({ color: 0x37474f });
+    const part = (geometry: THREE.BufferGeometry, material: THREE.Material, x: number, y: number, z = 0) => {
+      const m = new THREE.Mesh(geometry, material);
+      m.position.set(x, y, z);
+      root.add(m);
+      return m;
+    };
+    for (const side of [-1, 1]) {
+      part(new THREE.CylinderGeometry(0.075, 0.06, h * 0.47, 10), trousers, side * 0.1, h * 0.235);
+      part(new THREE.CylinderGeometry(0.05, 0.045, h * 0.34, 8), mat, side * 0.25, h * 0.63).rotation.z = side * 0.08;
+      part(new THREE.SphereGeometry(0.045, 8, 6), skin, side * 0.265, h * 0.45);
+    }
+    part(new THREE.CylinderGeometry(0.17, 0.15, h * 0.08, 14), trousers, 0, h * 0.5);
+    part(new THREE.CylinderGeometry(0.22, 0.16, h * 0.29, 14), mat, 0, h * 0.675);
+    part(new THREE.SphereGeometry(0.22, 14, 8, 0, Math.PI * 2, 0, Math.PI / 2), mat, 0, h * 0.8).scale.set(1, 0.35, 0.75);
+    part(new THREE.CylinderGeometry(0.05, 0.055, h * 0.05, 8), skin, 0, h * 0.845);
+    part(new THREE.SphereGeometry(h * 0.068, 16, 12), skin, 0, h * 0.93).scale.set(0.85, 1.05, 0.95);
+    part(new THREE.BoxGeometry(0.04, 0.05, 0.06), skin, 0, h * 0.925, -h * 0.068);
     this.scene.add(root);
     const label = labelSprite(s.name ?? `#${s.id}`, s.colour);
     this.scene.add(label);
