@@ -38,6 +38,7 @@ export async function startStudioServer(opts: LaunchOptions): Promise<StudioServ
   const pilotToken = tokenFor(access.tokens, 'pilot')!;
   const web = await buildWebApp(opts.webOutDir ?? DEFAULT_WEB_OUT_DIR);
   log(`cinepilot: web app built in ${web.ms.toFixed(0)} ms`);
+  if (opts.studio.link && opts.studio.link !== 'sim') log(`cinepilot: connecting to ${opts.studio.link} (waiting for the autopilot's heartbeat)…`);
   const studio = await createStudio(opts.studio);
   const vehicle = [...studio.vehicles.values()][0]!;
   log(`cinepilot: scene ${studio.scene.name}, ${vehicle.label}, controller ${vehicle.controllerKind}, link ${vehicle.link.endpoint}`);

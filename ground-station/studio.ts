@@ -174,7 +174,7 @@ export class SimStudio implements Studio {
     readonly simSpeed: number,
     private readonly previewControlRateHz: number,
   ) {
-    const fence = world?.geofence ?? null;
+    const fence = world?.geofence ?? loadedScene?.spec.geofence ?? null;
     this.scene = {
       name: loadedScene?.spec.name ?? 'live',
       geofence: fence ? { polygonNeM: fence.polygonNeM.map(([n, e]) => [n, e] as [number, number]), minAltitudeM: fence.minAltitudeM, maxAltitudeM: fence.maxAltitudeM } : null,
@@ -536,7 +536,8 @@ export async function createStudio(options: StudioOptions = {}): Promise<SimStud
     flightLog = await FlightLogWriter.open(options.flightLogPath);
   }
   const runtime = new Runtime({
-    link, rig, shotController, subjects, geofence: world?.geofence ?? null,
+    // a real aircraft flies inside the scene's geofence too (give --scene FILE with the real flight volume)
+    link, rig, shotController, subjects, geofence: world?.geofence ?? scene.spec.geofence,
     ...(clock ? { clock } : {}),
     rateHz,
     // a solve may take one control period of wall time, stretched with the simulator
