@@ -171,3 +171,30 @@ export function normInf(v: Float64Array, off: number, n: number): number {
   }
   return m;
 }
+
+/**
+ * C (n×n, symmetric) += α·AᵀA with A stored k×n: the upper triangle is
+ * accumulated (half the flops) and mirrored. Skips zero entries of A.
+ */
+export function syrkTN(n: number, k: number, alpha: number, A: Float64Array, aoff: number, C: Float64Array, coff: number): void {
+  for (let l = 0; l < k; l++) {
+    const al = aoff + l * n;
+    for (let i = 0; i < n; i++) {
+      const a = A[al + i];
+      if (a === 0) continue;
+      const s = alpha * a;
+      const ci = coff + i * n;
+      for (let j = i; j < n; j++) C[ci + j] += s * A[al + j];
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) C[coff + j * n + i] = C[coff + i * n + j];
+  }
+}
+
+/** B (n×m) = Aᵀ for A stored m×n. */
+export function transpose(m: number, n: number, A: Float64Array, aoff: number, B: Float64Array, boff: number): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) B[boff + j * m + i] = A[aoff + i * n + j];
+  }
+}

@@ -41,7 +41,7 @@
  */
 import { CinePilotError } from '../../core/errors.ts';
 import {
-  cholFactor, gemmNN, gemmTN, gemv, gemvT, trsmLower, trsmLowerT, trsvLower, trsvLowerT,
+  cholFactor, gemmTN, gemv, gemvT, syrkTN, transpose, trsmLower, trsmLowerT, trsvLower, trsvLowerT,
 } from '../linalg/dense.ts';
 import { OcpQp, QP_ERROR, type OcpQpDims, type OcpQpStageInput } from './ocp-qp.ts';
 import { resolveQpSettings, type QpSettings } from './settings.ts';
@@ -78,6 +78,7 @@ export class OcpQpSolver {
 
   private disposed = false;
   private hasSolution = false;
+  private hasDual = false;
   // problem sizes
   private readonly N: number;
   private readonly nx: number;
@@ -139,6 +140,7 @@ export class OcpQpSolver {
   private readonly kff: Float64Array; // N × nu
   private readonly PA: Float64Array; // nx × nx scratch
   private readonly PB: Float64Array; // nx × nu scratch
+  private readonly WT: Float64Array; // nx × nx scratch (AᵀP, BᵀP)
   private readonly hTmp: Float64Array; // nx
   private readonly zTmp: Float64Array; // nu
 
@@ -205,6 +207,7 @@ export class OcpQpSolver {
     this.kff = f(N * nu);
     this.PA = f(nx * nx);
     this.PB = f(nx * nu);
+    this.WT = f(nx * nx);
     this.hTmp = f(nx);
     this.zTmp = f(nu);
     this.solution = { x: f((N + 1) * nx), u: f(N * nu), s: f(nSoft), pi: f(N * nx) };
@@ -241,6 +244,36 @@ export class OcpQpSolver {
     this.hasSolution = true;
   }
 
+  /**
+   * Shift the stored solution one stage toward the present (stage k takes
+   * stage k+1's primal values and multipliers; the last stage keeps its own):
+   * the warm start for the next MPC tick. Multipliers move only between box
+   * slots that constrain the same variable the same way.
+   */
+  shiftWarmStart(): void {
+    this.assertLive();
+    const { N, nx, nu, nsMax, maxBox } = this;
+    const { x, u } = this.solution;
+    x.copyWithin(0, nx, (N + 1) * nx);
+    if (N > 1) u.copyWithin(0, nu, N * nu);
+    for (let k = 0; k < N; k++) {
+      const to = k * maxBox;
+      const from = (k + 1) * maxBox;
+      const cFrom = this.boxCount[k + 1];
+      for (let m = 0; m < this.boxCount[k]; m++) {
+        // stage 0 lists only u boxes, in the same order as the u boxes that open every later stage
+        if (m < cFrom && this.boxVar[to + m] === this.boxVar[from + m] && this.boxSign[to + m] === this.boxSign[from + m]) {
+          this.lamB[to + m] = this.lamB[from + m];
+        }
+      }
+      const ns = k + 1 < N ? this.qp.ns : Math.min(this.qp.ns, this.qp.nsN);
+      for (let i = 0; i < ns; i++) {
+        this.lamG[k * nsMax + i] = this.lamG[(k + 1) * nsMax + i];
+        this.lamS[k * nsMax + i] = this.lamS[(k + 1) * nsMax + i];
+      }
+    }
+  }
+
   dispose(): void {
     this.disposed = true;
   }
@@ -272,7 +305,7 @@ export class OcpQpSolver {
       info.solveMs = clock ? performance.now() - t0 : NaN;
       return info;
     }
-    this.initialize(st.warmStart && this.hasSolution);
+    this.initialize(st.warmStart && this.hasSolution, st.warmStartDual && this.hasDual);
     let status: QpStatus = 'max-iterations';
     const m = this.countInequalities();
     // stationarity is judged relative to the size of the linear cost, as OSQP does
@@ -333,6 +366,7 @@ export class OcpQpSolver {
     info.status = status;
     this.objective();
     this.hasSolution = status === 'solved';
+    this.hasDual = status === 'solved';
     info.solveMs = clock ? performance.now() - t0 : NaN;
     return info;
   }
@@ -402,10 +436,10 @@ export class OcpQpSolver {
     }
   }
 
-  private initialize(warm: boolean): void {
+  private initialize(warm: boolean, warmDual: boolean): void {
     const { N, nx, nu, nsMax, maxBox } = this;
     const { x, u, s, pi } = this.solution;
-    const thr = warm ? this.settings.warmSlack : this.settings.initialSlack;
+    const thr = warm || warmDual ? this.settings.warmSlack : this.settings.initialSlack;
     if (!warm) {
       x.fill(0);
       u.fill(0);
@@ -422,7 +456,9 @@ export class OcpQpSolver {
         const a = this.boxSign[base + m] * (v - this.boxBound[base + m]);
         const t = a > thr ? a : thr;
         this.tB[base + m] = t;
-        this.lamB[base + m] = 1 / t;
+        // warm duals: the previous multipliers, floored so the IPM can still move
+        const lam = this.lamB[base + m];
+        this.lamB[base + m] = warmDual ? (lam > thr ? lam : thr) : 1 / t;
       }
       const ns = this.qp.softRows(k);
       for (let i = 0; i < ns; i++) {
@@ -432,9 +468,14 @@ export class OcpQpSolver {
         s[o] = viol > 0 ? viol : 0;
         const tg = s[o] - viol;
         this.tG[o] = tg > thr ? tg : thr;
-        this.lamG[o] = 1 / this.tG[o];
         this.tS[o] = s[o] > thr ? s[o] : thr;
-        this.lamS[o] = 1 / this.tS[o];
+        if (warmDual) {
+          this.lamG[o] = this.lamG[o] > thr ? this.lamG[o] : thr;
+          this.lamS[o] = this.lamS[o] > thr ? this.lamS[o] : thr;
+        } else {
+          this.lamG[o] = 1 / this.tG[o];
+          this.lamS[o] = 1 / this.tS[o];
+        }
       }
     }
   }
@@ -536,7 +577,7 @@ export class OcpQpSolver {
 
   /** Riccati factorization of the barrier-augmented KKT matrix; false if R̃ₖ is not PD. */
   private factorize(): boolean {
-    const { N, nx, nu, nsMax, maxBox, P, Lr, Ls, K, PA, PB } = this;
+    const { N, nx, nu, nsMax, maxBox, P, Lr, Ls, K, PA, PB, WT } = this;
     const qp = this.qp;
     const nx2 = nx * nx;
     const nu2 = nu * nu;
@@ -573,9 +614,12 @@ export class OcpQpSolver {
           for (let c = 0; c < nx; c++) Ls[sOff + a * nx + c] += wd * qp.C[cOff + c];
         }
       }
-      // PA = Pₖ₊₁Aₖ, PB = Pₖ₊₁Bₖ
-      gemmNN(nx, nx, nx, 1, P, p1, qp.A, aOff, 0, PA, 0);
-      gemmNN(nx, nu, nx, 1, P, p1, qp.B, bOff, 0, PB, 0);
+      // PA = Pₖ₊₁Aₖ = (AₖᵀPₖ₊₁)ᵀ and PB likewise: the products run over the
+      // entries of A and B, so the zeros of structured dynamics cost nothing
+      gemmTN(nx, nx, nx, 1, qp.A, aOff, P, p1, 0, WT, 0);
+      transpose(nx, nx, WT, 0, PA, 0);
+      gemmTN(nu, nx, nx, 1, qp.B, bOff, P, p1, 0, WT, 0);
+      transpose(nu, nx, WT, 0, PB, 0);
       // R̃ = R̂ + BᵀPB, S̃ = Ŝ + BᵀPA
       gemmTN(nu, nu, nx, 1, qp.B, bOff, PB, 0, 1, Lr, rOff);
       gemmTN(nu, nx, nx, 1, qp.B, bOff, PA, 0, 1, Ls, sOff);
@@ -588,14 +632,11 @@ export class OcpQpSolver {
       const pk = k * nx2;
       this.hessianBlocksX(k, P, pk);
       gemmTN(nx, nx, nx, 1, qp.A, aOff, PA, 0, 1, P, pk);
-      gemmTN(nx, nx, nu, -1, Ls, sOff, Ls, sOff, 1, P, pk);
+      // symmetrise AᵀPA (rounding) before the symmetric −YᵀY update
       for (let i = 0; i < nx; i++) {
-        for (let j = i + 1; j < nx; j++) {
-          const v = 0.5 * (P[pk + i * nx + j] + P[pk + j * nx + i]);
-          P[pk + i * nx + j] = v;
-          P[pk + j * nx + i] = v;
-        }
+        for (let j = i + 1; j < nx; j++) P[pk + i * nx + j] = 0.5 * (P[pk + i * nx + j] + P[pk + j * nx + i]);
       }
+      syrkTN(nx, nu, -1, Ls, sOff, P, pk);
     }
     return true;
   }

@@ -38,6 +38,8 @@ export interface QpSettings {
   tolComplementarity: number;
   /** start from the previous solution's primal point */
   warmStart: boolean;
+  /** start from the previous solution's multipliers λ (floored at warmSlack); see shiftWarmStart() */
+  warmStartDual: boolean;
   stepFraction: number;
   initialSlack: number;
   warmSlack: number;
@@ -57,6 +59,7 @@ export const DEFAULT_QP_SETTINGS: Readonly<QpSettings> = Object.freeze({
   tolInequality: DEFAULT_TOL_INEQUALITY,
   tolComplementarity: DEFAULT_TOL_COMPLEMENTARITY,
   warmStart: false,
+  warmStartDual: false,
   stepFraction: DEFAULT_STEP_FRACTION,
   initialSlack: DEFAULT_INITIAL_SLACK,
   warmSlack: DEFAULT_WARM_SLACK,
@@ -75,6 +78,7 @@ const RULES: Record<keyof QpSettings, Rule> = {
   tolInequality: { kind: 'pos', text: 'a number > 0' },
   tolComplementarity: { kind: 'pos', text: 'a number > 0' },
   warmStart: { kind: 'bool', text: 'true or false' },
+  warmStartDual: { kind: 'bool', text: 'true or false' },
   stepFraction: { kind: 'fraction', text: 'a number in (0, 1)' },
   initialSlack: { kind: 'pos', text: 'a number > 0' },
   warmSlack: { kind: 'pos', text: 'a number > 0' },

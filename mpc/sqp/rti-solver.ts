@@ -36,11 +36,14 @@ export const DEFAULT_HESSIAN_REGULARIZATION = 1e-8;
  * good step, not 1e-10 optimality, and a sub-tick time limit.
  */
 export const DEFAULT_RTI_QP_SETTINGS: Readonly<Partial<QpSettings>> = Object.freeze({
-  tolStationarity: 1e-6,
+  tolStationarity: 1e-5,
   tolEquality: 1e-8,
   tolInequality: 1e-8,
-  tolComplementarity: 1e-6,
+  tolComplementarity: 1e-5,
   maxIterations: 30,
+  // the previous tick's multipliers, shifted by shift(), start the next QP
+  warmStartDual: true,
+  warmSlack: 1e-3,
 });
 
 export interface RtiSettings {
@@ -323,6 +326,7 @@ export class RtiSolver {
     for (let k = 0; k < N; k++) xs[k].set(xs[k + 1]);
     for (let k = 0; k < N - 1; k++) us[k].set(us[k + 1]);
     this.integrator.integrate(this.model.dtS, xs[N - 1], 0, us[N - 1], 0, this.ps[N - 1], xs[N], 0, null, 0, null, 0);
+    this.qpSolver.shiftWarmStart();
     this.prepared = false;
   }
 
