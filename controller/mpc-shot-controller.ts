@@ -124,7 +124,7 @@ export class MpcShotController implements ShotController {
     });
     this.packer = new StagePacker({
       N: this.N, dtS: this.dtS, keepOutRadiusM: opts.rig.safety.keepOutRadiusM, geofence: opts.geofence ?? null,
-      heightOf: (n) => this.heightOf(n),
+      heightOf: (n) => this.heightOf(n), cocMm: opts.rig.camera.cocMm,
     });
     this.refs = Array.from({ length: this.N + 1 }, () => createStageReference());
     this.plan = new Float64Array((this.N + 1) * NX);

@@ -43,21 +43,29 @@ export const DEFAULT_TOLERANCES: ShotTolerances = {
   jerkRmsMax: null,
 };
 
-/** Overrides per kind (issue 5 targets where given). */
+/**
+ * Overrides per kind, tuned on the MPC controller (docs/cinematography.md has
+ * the measured figures they were set from, roughly 2× margin). Issue 5's
+ * targets where given; track's composition allows for the default
+ * predictor's 8 cm lateral error, which alone costs ≈ 0.042 frame widths at a
+ * medium framing (noise-free: 0.013 measured).
+ */
 export const SHOT_TOLERANCES: Partial<Record<ShotKind, Partial<ShotTolerances>>> = {
   'dolly-zoom': { sizeErrorMaxPct: 3, sizeErrorRmsPct: 1.5, focalRatioMin: 2.5, inFocusFractionMin: 0.99, focusReversalsMax: 0 },
-  track: { compositionErrorRmsMax: 0.03, inFocusFractionMin: 0.98 },
-  follow: { compositionErrorRmsMax: 0.04, inFocusFractionMin: 0.98 },
-  lead: { compositionErrorRmsMax: 0.04, inFocusFractionMin: 0.98 },
-  profile: { compositionErrorRmsMax: 0.04, inFocusFractionMin: 0.98 },
-  'two-shot': { inFocusFractionMin: 0.97, compositionErrorRmsMax: 0.06 },
+  track: { compositionErrorRmsMax: 0.06, sizeErrorMaxPct: 40, sizeErrorRmsPct: 15, inFocusFractionMin: 0.98 },
+  follow: { compositionErrorRmsMax: 0.04, sizeErrorMaxPct: 25, sizeErrorRmsPct: 10, inFocusFractionMin: 0.98 },
+  lead: { compositionErrorRmsMax: 0.04, sizeErrorMaxPct: 30, sizeErrorRmsPct: 12, inFocusFractionMin: 0.98 },
+  profile: { compositionErrorRmsMax: 0.05, inFocusFractionMin: 0.98 },
+  'two-shot': { inFocusFractionMin: 0.97, compositionErrorRmsMax: 0.05, focusReversalsMax: 3 },
   'rack-focus': { inFocusFractionMin: 0.9, focusReversalsMax: 1 },
-  orbit: { compositionErrorRmsMax: 0.05 },
-  establishing: { compositionErrorRmsMax: 0.08, sizeErrorMaxPct: 40, sizeErrorRmsPct: 25, inFocusFractionMin: 0.9 },
-  reveal: { compositionErrorRmsMax: 0.08, sizeErrorMaxPct: 40, sizeErrorRmsPct: 25 },
+  orbit: { compositionErrorRmsMax: 0.04 },
+  'push-in': { compositionErrorRmsMax: 0.02, sizeErrorMaxPct: 8, sizeErrorRmsPct: 4 },
+  'pull-out': { compositionErrorRmsMax: 0.02, sizeErrorMaxPct: 8, sizeErrorRmsPct: 4 },
+  establishing: { compositionErrorRmsMax: 0.03, sizeErrorMaxPct: 40, sizeErrorRmsPct: 25, inFocusFractionMin: 0.9 },
+  reveal: { compositionErrorRmsMax: 0.03, sizeErrorMaxPct: 40, sizeErrorRmsPct: 25 },
   flyover: { compositionErrorRmsMax: 0.08, sizeErrorMaxPct: 40, sizeErrorRmsPct: 25 },
-  crane: { compositionErrorRmsMax: 0.06, sizeErrorMaxPct: 30, sizeErrorRmsPct: 15 },
-  hold: { focusReversalsMax: 1 },
+  crane: { compositionErrorRmsMax: 0.03, sizeErrorMaxPct: 30, sizeErrorRmsPct: 15 },
+  hold: { compositionErrorRmsMax: 0.02, focusReversalsMax: 1 },
 };
 
 export function tolerancesFor(kind: ShotKind, overrides: Partial<ShotTolerances> = {}): ShotTolerances {

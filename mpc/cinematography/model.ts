@@ -24,8 +24,9 @@ export const DEFAULT_STAGE_S = 0.05;
 /** Slack penalties (L1, L2) of the soft constraints: safety rows dominate every aesthetic cost. */
 export const DEFAULT_SAFETY_SLACK_L1 = 200;
 export const DEFAULT_SAFETY_SLACK_L2 = 2000;
-export const DEFAULT_FOCUS_SLACK_L1 = 50;
-export const DEFAULT_FOCUS_SLACK_L2 = 5000;
+/** Focus-band slack penalties: a band violation of 0.005 dpt costs about as much as 0.05 of composition error. */
+export const DEFAULT_FOCUS_SLACK_L1 = 400;
+export const DEFAULT_FOCUS_SLACK_L2 = 20000;
 
 export interface CinematographyModelSettings {
   N: number;

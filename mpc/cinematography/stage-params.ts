@@ -15,9 +15,19 @@ import {
   FENCE_EDGE_SLOTS, KEEP_OUT_SLOTS, NP, NX, P, SLOT, SUBJECT_SLOTS, X,
 } from './layout.ts';
 import type { StageReference } from './recipes/types.ts';
+import { focusBand } from './costs/focus.ts';
 
 /** Planning clearance added to the rig's keep-out radius (plus the prediction's 1-σ), m. */
 export const KEEP_OUT_PLAN_MARGIN_M = 0.5;
+/**
+ * Focus weights are scaled by REFERENCE_BAND_DPT / (the band at the stage's
+ * lens reference), within FOCUS_SCALE_LIMITS: an error of a given size matters
+ * in proportion to the depth of field it must stay inside (tight at 70 mm and
+ * 4 m, loose at 24 mm and 10 m), so the focus neither lags a close subject
+ * nor chases noise at a distance.
+ */
+export const REFERENCE_BAND_DPT = 0.03;
+export const FOCUS_SCALE_LIMITS = [0.25, 4] as const;
 /** Planning clearance inside the geofence and altitude band, m. */
 export const FENCE_PLAN_MARGIN_M = 1.0;
 
@@ -63,6 +73,8 @@ export interface StagePackerOptions {
   geofence: Geofence | null;
   /** person height when the predictor has none, m */
   heightOf(name: string): number;
+  /** circle of confusion of the camera, mm */
+  cocMm: number;
 }
 
 export class StagePacker {
@@ -93,6 +105,7 @@ export class StagePacker {
   ): void {
     const ref = refs[k]!;
     p.fill(0, 0, NP);
+    const focusScale = clamp(REFERENCE_BAND_DPT / focusBand(ref.focalLengthMm, ref.irisStops, this.opts.cocMm), FOCUS_SCALE_LIMITS[0], FOCUS_SCALE_LIMITS[1]);
     for (let i = 0; i < SUBJECT_SLOTS; i++) {
       const s = ref.slots[i]!, o = P.slot(i);
       if (!s.subject) continue;
@@ -104,7 +117,7 @@ export class StagePacker {
       p[o + SLOT.SIZE_TARGET] = s.sizeTarget;
       p[o + SLOT.W_COMPOSITION] = s.wComposition;
       p[o + SLOT.W_SIZE] = s.sizeTarget > 0 ? s.wSize : 0;
-      p[o + SLOT.W_FOCUS] = s.wFocus;
+      p[o + SLOT.W_FOCUS] = s.wFocus * focusScale;
       p[o + SLOT.IN_BAND] = s.inBand ? 1 : 0;
     }
     p[P.POS_REF] = ref.positionNedM.x;

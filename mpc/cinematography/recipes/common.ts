@@ -21,7 +21,7 @@ import type { RecipeContext, SlotReference, StageReference } from './types.ts';
 export const WEIGHTS = {
   composition: 30,
   size: 6,
-  focus: 5,
+  focus: 6,
   positionNE: 0.5,
   positionD: 1.0,
   velocity: 0.4,

@@ -9,11 +9,11 @@ import { PERSON_POINT_HEIGHT_FRACTION } from '../../../core/framing.ts';
 import type { Framing, Side } from '../../../core/shot-spec.ts';
 import { clamp } from '../../../core/units.ts';
 import {
-  SubjectSampler, WEIGHTS, aimSlot, altitudeForAngleM, angleDiff, clearSlot, eyeLineFor, fixedFocalOr, frameSubject,
+  DEFAULT_BAND_MARGIN, SubjectSampler, WEIGHTS, aimSlot, altitudeForAngleM, angleDiff, clearSlot, eyeLineFor, fixedFocalOr, frameSubject,
   holdLens, holdPosition, lensAndDistanceForFraming, placeCamera, startImagePosition, safeDistanceM, sideOffsetRad, startBearingRad,
   type SubjectView,
 } from './common.ts';
-import { applyShallowDepthOfField } from './depth-of-field.ts';
+import { applyShallowDepthOfField, apertureForPairStops } from './depth-of-field.ts';
 import { createSlotReference, type RecipeContext, type ShotRecipe, type StageReference } from './types.ts';
 
 /** Horizontal share of the frame left ahead of a subject moving across it (lead room), at full speed. */
@@ -23,6 +23,13 @@ export const LEAD_ROOM_FULL_SPEED_MPS = 1.5;
 export const DEFAULT_PREFERRED_DISTANCE_M = 6;
 export const DEFAULT_ORBIT_SPEED_MPS = 2;
 export const ESTABLISHING_DISTANCE_M = 18;
+/**
+ * Depth uncertainty the aperture must cover for a followed subject, m: a
+ * base for tracking error plus a share per m/s of subject speed (turns and
+ * speed changes the constant-velocity prediction does not foresee).
+ */
+export const FOCUS_DEPTH_ALLOWANCE_M = 0.1;
+export const FOCUS_DEPTH_ALLOWANCE_PER_MPS = 0.05;
 /** A held subject stays at least this far inside the frame edges. */
 export const HOLD_EDGE_MARGIN = 0.2;
 
@@ -76,6 +83,12 @@ function followingRecipe(
       holdLens(ctx, out, focalLengthMm);
       // a focal length the DP asked for is held; otherwise the zoom may trade with distance
       if (typeof ctx.spec.focalLengthMm === 'number') out.wFocal = WEIGHTS.focalSchedule;
+      if (ctx.spec.fNumber === undefined && ctx.spec.depthOfField !== 'shallow') {
+        // a moving subject's distance is uncertain: stop down until the band covers it
+        const speed = Math.hypot(view.velocityNedMps.x, view.velocityNedMps.y);
+        const allowance = FOCUS_DEPTH_ALLOWANCE_M + FOCUS_DEPTH_ALLOWANCE_PER_MPS * speed + view.positionSigmaM;
+        out.irisStops = apertureForPairStops(ctx, out.irisStops, focalLengthMm, distanceM - allowance, distanceM + allowance, DEFAULT_BAND_MARGIN);
+      }
       applyShallowDepthOfField(ctx, out, sampler, timeS);
     },
   };
