@@ -61,7 +61,7 @@ await sleep(streamS * 1000);
 const streamHz = (stateFrames - f0) / (monotonicS() - t0);
 const frameBytes = (stateBytes - b0) / Math.max(1, stateFrames - f0);
 
-const latenciesMs: number[] = [], ackMs: number[] = [];
+const latenciesMs: number[] = [], ackMs: number[] = [], firstSolveMs: number[] = [];
 const spec = { kind: 'track', subjects: ['alice'], framing: 'medium' };
 for (let i = 0; i < trials; i++) {
   await send('stop', {}, `s${i}`);
@@ -73,8 +73,13 @@ for (let i = 0; i < trials; i++) {
     last = slot.setpoints;
   }
   let firstAt: number | null = null;
+  let solveMs: number | null = null;
   const off = server.studio.onSetpoint(slot.id, (_sp, at) => {
     firstAt ??= at;
+  });
+  // the controller's own compute time on that first tick (the rest is waiting for the tick)
+  const sub = slot.runtime.state$.subscribe((snap) => {
+    if (firstAt !== null && solveMs === null && snap?.sent.setpoint) solveMs = snap.solver?.solveMs ?? 0;
   });
   const sentAt = monotonicS();
   const ack = await send('go', { spec }, `g${i}`);
@@ -83,6 +88,9 @@ for (let i = 0; i < trials; i++) {
   while (firstAt === null && monotonicS() - sentAt < 5) await sleep(1);
   off();
   if (firstAt === null) throw new Error('no setpoint within 5 s of go');
+  while (solveMs === null && monotonicS() - sentAt < 5) await sleep(1);
+  sub.unsubscribe();
+  if (solveMs !== null) firstSolveMs.push(solveMs);
   latenciesMs.push((firstAt - sentAt) * 1000);
   ackMs.push((ackAt - sentAt) * 1000);
   process.stderr.write(`\rgo → setpoint: ${i + 1}/${trials}`);
@@ -97,6 +105,7 @@ const result = {
   trials,
   goToFirstSetpointMs: { p50: quantile(latenciesMs, 0.5), p90: quantile(latenciesMs, 0.9), max: Math.max(...latenciesMs) },
   goAckMs: { p50: quantile(ackMs, 0.5), p90: quantile(ackMs, 0.9) },
+  firstTickSolveMs: firstSolveMs.length ? { p50: quantile(firstSolveMs, 0.5), p90: quantile(firstSolveMs, 0.9) } : null,
   stateStream: { hz: streamHz, frameBytes: Math.round(frameBytes) },
 };
 if (values.json) console.log(JSON.stringify(result));
@@ -104,5 +113,6 @@ else {
   console.log(`controller ${result.controller} at ${result.controlRateHz} Hz, ${trials} trials`);
   console.log(`go → first setpoint: median ${result.goToFirstSetpointMs.p50.toFixed(1)} ms, p90 ${result.goToFirstSetpointMs.p90.toFixed(1)} ms, max ${result.goToFirstSetpointMs.max.toFixed(1)} ms (target ≤ 100 ms)`);
   console.log(`go ack round trip: median ${result.goAckMs.p50.toFixed(1)} ms`);
+  if (result.firstTickSolveMs) console.log(`shot controller compute on that first tick: median ${result.firstTickSolveMs.p50.toFixed(1)} ms, p90 ${result.firstTickSolveMs.p90.toFixed(1)} ms (the rest is the wait for the next ${(1000 / result.controlRateHz).toFixed(0)} ms tick)`);
   console.log(`state stream: ${result.stateStream.hz.toFixed(1)} Hz delivered, ${result.stateStream.frameBytes} bytes/frame`);
 }
