@@ -44,6 +44,8 @@ export const DEFAULT_RTI_QP_SETTINGS: Readonly<Partial<QpSettings>> = Object.fre
   // the previous tick's multipliers, shifted by shift(), start the next QP
   warmStartDual: true,
   warmSlack: 1e-3,
+  // prepare() already scans the QP it built for NaN (and names the model callback)
+  checkData: false,
 });
 
 export interface RtiSettings {

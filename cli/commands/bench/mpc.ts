@@ -85,6 +85,7 @@ export async function run(argv: string[]): Promise<number> {
     stepMsP50: round(percentile(r.stepMs, 0.5), 4),
     stepMsP99: round(percentile(r.stepMs, 0.99), 4),
     stepMsMax: round(Math.max(...r.stepMs), 4),
+    cpuMsPerTickMean: round(r.cpuMsPerTick, 4),
     prepareMsP50: round(percentile(r.prepareMs, 0.5), 4),
     feedbackMsP50: round(percentile(r.feedbackMs, 0.5), 4),
     qpIterationsP50: percentile(r.iterations, 0.5),
@@ -105,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   else {
     console.log(`RTI-SQP closed loop, nx=${BENCH_NX} nu=${BENCH_NU} N=${N} dt=${DT_S * 1000} ms, ${ticks} ticks`);
     console.log(`  step (prepare+feedback) ms: p50 ${report.stepMsP50}  p99 ${report.stepMsP99}  max ${report.stepMsMax}`);
-    console.log(`  prepare ms p50 ${report.prepareMsP50}, feedback ms p50 ${report.feedbackMsP50}`);
+    console.log(`  prepare ms p50 ${report.prepareMsP50}, feedback ms p50 ${report.feedbackMsP50}; process CPU per tick (mean, incl. plant) ${report.cpuMsPerTickMean} ms`);
     console.log(`  QP iterations: p50 ${report.qpIterationsP50}, max ${report.qpIterationsMax}; QPs not solved: ${report.qpNotSolved}`);
     console.log(`  framing error (image, normalised) p50 ${report.imageErrorP50}`);
     if (report.reference) {
@@ -123,6 +124,8 @@ interface LoopResult {
   iterations: number[];
   imageError: number[];
   notSolved: number;
+  /** process CPU time of the whole loop (plant and bookkeeping included) / ticks */
+  cpuMsPerTick: number;
   captured: Array<{ qp: OcpQp; objective: number; qpMs: number }>;
 }
 
@@ -141,7 +144,8 @@ function closedLoop(N: number, ticks: number, t0S: number, capture: Set<number> 
   setHorizon(t0S);
   rti.setInitialState(x);
   rti.initialize(x);
-  const out: LoopResult = { stepMs: [], prepareMs: [], feedbackMs: [], iterations: [], imageError: [], notSolved: 0, captured: [] };
+  const out: LoopResult = { stepMs: [], prepareMs: [], feedbackMs: [], iterations: [], imageError: [], notSolved: 0, cpuMsPerTick: 0, captured: [] };
+  const cpu0 = process.cpuUsage();
   for (let tick = 0; tick < ticks; tick++) {
     const tS = t0S + tick * DT_S;
     const start = performance.now();
@@ -173,6 +177,8 @@ function closedLoop(N: number, ticks: number, t0S: number, capture: Set<number> 
     setHorizon(tS + DT_S);
     progress?.tick(tick + 1);
   }
+  const cpu = process.cpuUsage(cpu0);
+  out.cpuMsPerTick = (cpu.user + cpu.system) / 1000 / ticks;
   rti.dispose();
   return out;
 }
