@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AccessControl, loadOrCreateAccess, tokenFor } from './server/access.ts';
 import { AuditLog } from './server/audit.ts';
 import { createGroundStation, type GroundStation } from './server/server.ts';
-import { createStudio, type SimStudio, type StudioOptions } from './studio.ts';
+import { createStudio, type LiveStudio, type StudioOptions } from './studio.ts';
 import { buildWebApp, DEFAULT_WEB_OUT_DIR } from './web/build.ts';
 
 export interface LaunchOptions {
@@ -26,7 +26,7 @@ export interface StudioServer {
   url: string;
   port: number;
   pilotToken: string;
-  studio: SimStudio;
+  studio: LiveStudio;
   station: GroundStation;
   close(): Promise<void>;
 }

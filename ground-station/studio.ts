@@ -149,7 +149,23 @@ export async function liveShotController(name: string, rig: Rig, scene: LoadedSc
   return CONTROLLERS[name]!.create({ rig, scene, spec: { kind: 'hold', subjects: [] } });
 }
 
-export class SimStudio implements Studio {
+/** What createStudio composes; LiveStudio only wires them to the server's interface. */
+export interface StudioParts {
+  loadedScene: LoadedScene;
+  rig: Rig;
+  world: SimWorld | null;
+  runner: RealtimeRunner | null;
+  clock: SimTimeClock | null;
+  subjects: NamedSubjects;
+  flightLog: FlightLogWriter | null;
+  preview: PreviewRunner | null;
+  seed: number;
+  speechOnServer: boolean;
+  simSpeed: number;
+  previewControlRateHz: number;
+}
+
+export class LiveStudio implements Studio {
   readonly scene: SceneInfo;
   readonly shotLibrary: ShotLibraryEntry[];
   readonly speech: { server: boolean };
@@ -160,31 +176,43 @@ export class SimStudio implements Studio {
   private readonly point = vec3();
   private closed = false;
 
-  constructor(
-    readonly loadedScene: LoadedScene | null,
-    readonly rig: Rig,
-    readonly world: SimWorld | null,
-    private readonly runner: RealtimeRunner | null,
-    private readonly clock: SimTimeClock | null,
-    readonly subjects: NamedSubjects,
-    private readonly flightLog: FlightLogWriter | null,
-    private readonly preview: PreviewRunner | null,
-    private readonly seed: number,
-    speechOnServer: boolean,
-    readonly simSpeed: number,
-    private readonly previewControlRateHz: number,
-  ) {
-    const fence = world?.geofence ?? loadedScene?.spec.geofence ?? null;
+  readonly loadedScene: LoadedScene;
+  readonly rig: Rig;
+  /** the simulated set; null when flying a real aircraft */
+  readonly world: SimWorld | null;
+  readonly subjects: NamedSubjects;
+  readonly simSpeed: number;
+  private readonly runner: RealtimeRunner | null;
+  private readonly clock: SimTimeClock | null;
+  private readonly flightLog: FlightLogWriter | null;
+  private readonly preview: PreviewRunner | null;
+  private readonly seed: number;
+  private readonly previewControlRateHz: number;
+
+  constructor(parts: StudioParts) {
+    const { loadedScene, rig, world, subjects, flightLog } = parts;
+    this.loadedScene = loadedScene;
+    this.rig = rig;
+    this.world = world;
+    this.subjects = subjects;
+    this.simSpeed = parts.simSpeed;
+    this.runner = parts.runner;
+    this.clock = parts.clock;
+    this.flightLog = flightLog;
+    this.preview = parts.preview;
+    this.seed = parts.seed;
+    this.previewControlRateHz = parts.previewControlRateHz;
+    const fence = world?.geofence ?? loadedScene.spec.geofence;
     this.scene = {
-      name: loadedScene?.spec.name ?? 'live',
+      name: loadedScene.spec.name,
       geofence: fence ? { polygonNeM: fence.polygonNeM.map(([n, e]) => [n, e] as [number, number]), minAltitudeM: fence.minAltitudeM, maxAltitudeM: fence.maxAltitudeM } : null,
       keepOutRadiusM: rig.safety.keepOutRadiusM,
       props: world ? propsOf(world) : [],
       // People the scene names (the predictor knows them only after its first update).
-      subjectNames: loadedScene ? loadedScene.spec.subjects.filter((x) => x.kind === 'person').map((x) => x.name) : subjects.names(),
+      subjectNames: loadedScene.spec.subjects.filter((x) => x.kind === 'person').map((x) => x.name),
     };
     this.shotLibrary = shotLibrary(this.scene.subjectNames);
-    this.speech = { server: speechOnServer };
+    this.speech = { server: parts.speechOnServer };
     this.projector = new CameraProjector({ positionNedM: vec3(), yawRad: 0, pitchRad: 0, rollRad: 0 }, { focalLengthMm: 50, sensorWidthMm: rig.camera.sensorWidthMm, sensorHeightMm: rig.camera.sensorHeightMm });
     // Commands that never reach the runtime (refused at the edge, or with no
     // vehicle effect) still go to the flight log; the runtime logs the rest itself.
@@ -247,12 +275,12 @@ export class SimStudio implements Studio {
 
   private heightOf(name: string): number {
     const src = this.subjects.sourceName(name);
-    return this.loadedScene?.spec.subjects.find((s) => s.name === src)?.heightM ?? DEFAULT_PERSON_HEIGHT_M;
+    return this.loadedScene.spec.subjects.find((s) => s.name === src)?.heightM ?? DEFAULT_PERSON_HEIGHT_M;
   }
 
   private colourOf(name: string, index: number): string {
     const src = this.subjects.sourceName(name);
-    return this.loadedScene?.spec.subjects.find((s) => s.name === src)?.colour ?? SUBJECT_PALETTE[index % SUBJECT_PALETTE.length]!;
+    return this.loadedScene.spec.subjects.find((s) => s.name === src)?.colour ?? SUBJECT_PALETTE[index % SUBJECT_PALETTE.length]!;
   }
 
   private subjectStates(snap: RuntimeSnapshot): SubjectState[] {
@@ -434,7 +462,7 @@ export class SimStudio implements Studio {
   }
 
   private async runPreview(slot: VehicleSlot, spec: ShotSpec): Promise<PreviewResult> {
-    if (!this.preview || !this.world || !this.loadedScene) {
+    if (!this.preview || !this.world) {
       throw new GroundStationError('PREVIEW_FAILED', 'preview needs the simulator: this studio flies a real aircraft without a simulated copy of the set');
     }
     const tel = slot.link.latestTelemetry();
@@ -498,7 +526,7 @@ export class SimStudio implements Studio {
  * the simulator is not started and subjects come from nowhere yet (see
  * docs/ground-station.md, "Real aircraft").
  */
-export async function createStudio(options: StudioOptions = {}): Promise<SimStudio> {
+export async function createStudio(options: StudioOptions = {}): Promise<LiveStudio> {
   const linkUrl = options.link ?? 'sim';
   const seed = options.seed ?? 1;
   const sceneName = options.scene ?? DEFAULT_SCENE;
@@ -545,7 +573,10 @@ export async function createStudio(options: StudioOptions = {}): Promise<SimStud
     flightLog,
   });
   const preview = isSim ? new PreviewRunner() : null;
-  const studio = new SimStudio(scene, rig, world, runner, clock, subjects, flightLog, preview, seed, speechAvailable(), simSpeed, options.previewControlRateHz ?? rateHz);
+  const studio = new LiveStudio({
+    loadedScene: scene, rig, world, runner, clock, subjects, flightLog, preview, seed,
+    speechOnServer: speechAvailable(), simSpeed, previewControlRateHz: options.previewControlRateHz ?? rateHz,
+  });
   studio.addVehicle({ id: 'drone-1', label: isSim ? 'drone-1 (sim)' : `drone-1 (${link.kind})`, link, runtime, controllerKind: controller });
   runner?.start();
   await runtime.start();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { AccessControl, type TokenEntry } from '../../ground-station/server/access.ts';
 import { AuditLog, type AuditEntry } from '../../ground-station/server/audit.ts';
 import { createGroundStation, type GroundStation, type GroundStationOptions } from '../../ground-station/server/server.ts';
-import { createStudio, type SimStudio, type StudioOptions } from '../../ground-station/studio.ts';
+import { createStudio, type LiveStudio, type StudioOptions } from '../../ground-station/studio.ts';
 
 export const TOKENS = {
   pilot: 'pilot-token-0123456789abcdef',
@@ -24,7 +24,7 @@ export const TOKEN_ENTRIES: TokenEntry[] = [
 ];
 
 export interface TestStation {
-  studio: SimStudio;
+  studio: LiveStudio;
   station: GroundStation;
   dir: string;
   auditFile: string;

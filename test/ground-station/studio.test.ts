@@ -15,7 +15,7 @@ import { nedToThree } from '../../ground-station/web/src/ned.ts';
 import { AccessControl, loadOrCreateAccess } from '../../ground-station/server/access.ts';
 import { GroundStationError } from '../../ground-station/protocol/errors.ts';
 import { FLYABLE_SHOT_KINDS } from '../../core/shot-spec.ts';
-import { createStudio, type SimStudio } from '../../ground-station/studio.ts';
+import { createStudio, type LiveStudio } from '../../ground-station/studio.ts';
 import { DEFAULT_PREVIEW_S } from '../../ground-station/studio/preview-sim.ts';
 import { waitFor } from './helpers.ts';
 
@@ -68,7 +68,7 @@ describe('access tokens', () => {
 });
 
 describe('studio (real simulator + controller runtime)', () => {
-  let studio: SimStudio;
+  let studio: LiveStudio;
   const pilot = { role: 'pilot' as const, name: 'test pilot' };
   beforeAll(async () => {
     studio = await createStudio({ controller: 'baseline', flightLogPath: null });
