@@ -48,7 +48,11 @@ export async function loadHighsReference(): Promise<(qp: OcpQp) => ReferenceResu
   return (qp) => solveWithHighs(highs, qp);
 }
 
-function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
+/**
+ * The OCP-QP as one sparse QP over [u₀, x₁, u₁, …, x_N, s] (x₀ substituted):
+ * cost, column bounds, lower-triangular CSC Hessian, CSR rows with lo ≤ row ≤ hi.
+ */
+export function sparseQpForm(qp: OcpQp) {
   const { N, nx, nu, nsMax, x0 } = qp;
   const stride = nx + nu;
   // x₀ is data, not a column: HiGHS' active-set solver fails on some of these
@@ -161,6 +165,12 @@ function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
     rIdx.push(col);
     rVal.push(v);
   }
+  return { n, cost, lo, hi, offset, hStarts, hIdx, hVal, rStarts, rIdx, rVal, rLo, rHi, xCol, uCol };
+}
+
+function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
+  const { N, nx, nu, x0 } = qp;
+  const { n, cost, lo, hi, offset, hStarts, hIdx, hVal, rStarts, rIdx, rVal, rLo, rHi, xCol, uCol } = sparseQpForm(qp);
   const t0 = performance.now();
   try {
     return runModel(false);
