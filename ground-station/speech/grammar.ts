@@ -12,6 +12,9 @@ import {
   KIND_PHRASES, NUMBER_TENS, NUMBER_UNITS, SIDE_PHRASES, SPEED_WORDS,
 } from '../language/vocabulary.ts';
 import { guessPronunciation } from './pronounce.ts';
+import { seededRandom } from './random.ts';
+
+export { seededRandom };
 
 /** Where Debian's pocketsphinx-en-us puts the model and its dictionary. */
 export const DEBIAN_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
@@ -149,18 +152,6 @@ export function toJsgf(g: ShotGrammar): string {
 /** JSGF text for these subjects (see buildGrammar). */
 export function buildJsgf(subjects: readonly string[], dict: Map<string, string[]> = loadCmudict()): string {
   return toJsgf(buildGrammar(subjects, dict));
-}
-
-/** Deterministic PRNG (mulberry32) so a model built twice is the same model. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Probability an optional part is said, and that a repetition goes on. */

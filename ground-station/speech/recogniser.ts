@@ -1,6 +1,6 @@
 /**
  * Offline speech recognition of shot commands with Debian's pocketsphinx
- * (`pocketsphinx_continuous`, 5prealpha on bookworm) and the
+ * (`pocketsphinx_batch`, 5prealpha on bookworm) and the
  * pocketsphinx-en-us model, constrained to the shot vocabulary and the
  * current subject names: by default through a trigram model trained on the
  * shot grammar (language-model.ts says why), or by the JSGF grammar itself
@@ -12,14 +12,14 @@
  * against an unconstrained phone-loop decode of the same audio.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CinePilotError } from '../../core/errors.ts';
 import { parseShot, type ParseContext, type ParseResult } from '../language/index.ts';
 import { buildDictionary, buildGrammar, toJsgf, grammarWords, loadCmudict, subjectWords, DEBIAN_DICT, DEBIAN_HMM_DIR, DEBIAN_MODEL_DIR, EXTRA_PRONUNCIATIONS } from './grammar.ts';
 import { buildArpa, trainingSentences } from './language-model.ts';
-import { toRecogniserWav } from './wav.ts';
+import { toRecogniserWav, WAV_HEADER_BYTES } from './wav.ts';
 
 export const POCKETSPHINX_INSTALL_HINT =
   'offline speech needs Debian\'s pocketsphinx and its US English model: apt-get install pocketsphinx pocketsphinx-en-us ' +
@@ -79,7 +79,10 @@ function onPath(name: string): string | undefined {
 
 /** The installed recogniser and model, or undefined when either is missing. */
 export function findPocketsphinx(env: NodeJS.ProcessEnv = process.env): PocketsphinxInstall | undefined {
-  const binary = env.CINEPILOT_POCKETSPHINX_BIN ?? onPath('pocketsphinx_continuous');
+  // pocketsphinx_batch, not _continuous: the continuous tool's live voice-activity
+  // segmentation and live CMN cut short commands ("land now" → "r"); batch
+  // decodes the whole utterance with its own mean (synthetic test: see docs)
+  const binary = env.CINEPILOT_POCKETSPHINX_BIN ?? onPath('pocketsphinx_batch');
   const hmmDir = env.CINEPILOT_POCKETSPHINX_HMM ?? DEBIAN_HMM_DIR;
   const dictPath = env.CINEPILOT_POCKETSPHINX_DICT ?? DEBIAN_DICT;
   if (!binary || !existsSync(binary) || !existsSync(join(hmmDir, 'mdef')) || !existsSync(dictPath)) return undefined;
@@ -111,6 +114,17 @@ function backtraceScore(log: string): { ascr: number; frames: number } | undefin
     frames = Math.max(frames, Number(m[3]) + 1);
   }
   return any ? { ascr, frames } : undefined;
+}
+
+/** pocketsphinx_batch's log, cut into one piece per utterance id ("Decoding 'u3'"). */
+function splitLogByUtterance(log: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const parts = log.split(/INFO: batch\.c\(\d+\): Decoding '/);
+  for (const part of parts.slice(1)) {
+    const id = part.slice(0, part.indexOf("'"));
+    out.set(id, part);
+  }
+  return out;
 }
 
 /** Mean lattice posterior of the words (not silences or fillers) in pocketsphinx's backtrace tables. */
@@ -180,30 +194,58 @@ export class ShotRecogniser {
 
   /** Recognise one utterance from WAV bytes (any rate, mono or stereo). */
   async recognise(wav: Uint8Array): Promise<Recognition> {
+    return (await this.recogniseAll([wav]))[0]!;
+  }
+
+  /**
+   * Recognise several utterances in one decoder run (the model loads once).
+   * Results are in input order.
+   */
+  async recogniseAll(wavs: readonly Uint8Array[]): Promise<Recognition[]> {
     if (this.disposed) throw new CinePilotError('SPEECH_DISPOSED', 'this recogniser was disposed; make a new one.');
     const t0 = performance.now();
-    const { wav: pcm, durationS } = toRecogniserWav(wav);
-    const audioPath = join(this.dir, `utt-${process.pid}-${Math.random().toString(36).slice(2)}.wav`);
-    writeFileSync(audioPath, pcm);
+    const run_ = `run-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    const audioDir = join(this.dir, run_);
+    mkdirSync(audioDir);
     try {
-      const common = ['-infile', audioPath, '-hmm', this.install.hmmDir, '-backtrace', 'yes'];
-      const mainRun = run(this.install.binary, [...common, ...this.searchArgs]);
-      const phoneRun = this.mode === 'jsgf' && this.install.phoneLmPath
-        ? run(this.install.binary, [...common, '-allphone', this.install.phoneLmPath, '-allphone_ci', 'yes'])
+      const ids = wavs.map((_, i) => `u${i}`);
+      const durations = wavs.map((w, i) => {
+        const { wav: pcm, durationS } = toRecogniserWav(w);
+        writeFileSync(join(audioDir, `${ids[i]}.wav`), pcm);
+        return durationS;
+      });
+      writeFileSync(join(audioDir, 'ctl'), ids.join('\n') + '\n');
+      const hypPath = join(audioDir, 'hyp');
+      const common = ['-adcin', 'yes', '-cepdir', audioDir, '-cepext', '.wav', '-adchdr', String(WAV_HEADER_BYTES), '-ctl', join(audioDir, 'ctl'),
+        '-hmm', this.install.hmmDir, '-backtrace', 'yes'];
+      const main = await run(this.install.binary, [...common, '-hyp', hypPath, ...this.searchArgs]);
+      const phone = this.mode === 'jsgf' && this.install.phoneLmPath
+        ? await run(this.install.binary, [...common, '-hyp', join(audioDir, 'phones'), '-allphone', this.install.phoneLmPath, '-allphone_ci', 'yes'])
         : undefined;
-      const [g, p] = await Promise.all([mainRun, phoneRun]);
-      const transcript = g.stdout.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')
-        .split(/\s+/).filter((w) => w && !/^[<[]/.test(w)).map((w) => w.replace(/\(\d+\)$/, '')).join(' ');
-      let confidence = 0;
-      if (transcript && this.mode === 'lm') confidence = meanWordPosterior(g.stderr);
-      else if (transcript) {
-        const gs = backtraceScore(g.stderr);
-        const ps = p ? backtraceScore(p.stderr) : undefined;
-        confidence = gs && ps && gs.frames > 0 ? Math.exp(-Math.max(0, (ps.ascr - gs.ascr) / gs.frames) / CONFIDENCE_SCALE) : 0.5;
+      const hyps = new Map<string, string>();
+      if (existsSync(hypPath)) {
+        for (const line of readFileSync(hypPath, 'utf8').split('\n')) {
+          const m = /^(.*?)\s*\((u\d+)\s+-?\d+\)\s*$/.exec(line);
+          if (m) hyps.set(m[2]!, m[1]!);
+        }
       }
-      return { transcript, confidence: Math.round(confidence * 1000) / 1000, durationS, decodeMs: Math.round(performance.now() - t0), guessedWords: this.guessedWords };
+      const mainLogs = splitLogByUtterance(main.stderr);
+      const phoneLogs = phone ? splitLogByUtterance(phone.stderr) : undefined;
+      const decodeMs = Math.round((performance.now() - t0) / wavs.length);
+      return ids.map((id, i) => {
+        const transcript = (hyps.get(id) ?? '').split(/\s+/).filter((w) => w && !/^[<[]/.test(w)).map((w) => w.replace(/\(\d+\)$/, '')).join(' ');
+        let confidence = 0;
+        const log = mainLogs.get(id) ?? '';
+        if (transcript && this.mode === 'lm') confidence = meanWordPosterior(log);
+        else if (transcript) {
+          const gs = backtraceScore(log);
+          const ps = phoneLogs ? backtraceScore(phoneLogs.get(id) ?? '') : undefined;
+          confidence = gs && ps && gs.frames > 0 ? Math.exp(-Math.max(0, (ps.ascr - gs.ascr) / gs.frames) / CONFIDENCE_SCALE) : 0.5;
+        }
+        return { transcript, confidence: Math.round(confidence * 1000) / 1000, durationS: durations[i]!, decodeMs, guessedWords: this.guessedWords };
+      });
     } finally {
-      rmSync(audioPath, { force: true });
+      rmSync(audioDir, { recursive: true, force: true });
     }
   }
 

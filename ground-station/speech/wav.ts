@@ -5,11 +5,16 @@
  * low-pass so a 44.1/48 kHz microphone stream does not alias into the band.
  */
 import { CinePilotError } from '../../core/errors.ts';
+import { seededRandom } from './random.ts';
 
 /** The recogniser's input rate, Hz. */
 export const RECOGNISER_SAMPLE_RATE_HZ = 16000;
-/** Half-width of the resampling kernel, in input samples at the cutoff (quality vs cost). */
-export const RESAMPLE_HALF_TAPS = 16;
+/** Half-width of the resampling kernel in zero crossings of its sinc (quality vs cost). */
+export const RESAMPLE_HALF_TAPS = 32;
+/** Cutoff as a fraction of the lower Nyquist frequency (7.2 kHz for 16 kHz output). */
+export const RESAMPLE_CUTOFF_FRACTION = 0.9;
+/** Kernel table resolution, positions per input sample. */
+export const RESAMPLE_PHASES = 256;
 
 export interface PcmAudio {
   sampleRateHz: number;
@@ -76,37 +81,51 @@ export function decodeWav(buf: Uint8Array): PcmAudio {
 }
 
 /**
- * Band-limited resampling: each output sample is a Hann-windowed sinc sum
- * over the input, with the cutoff at the lower Nyquist frequency.
+ * Band-limited resampling: each output sample is a Blackman-windowed sinc
+ * sum over the input, with the cutoff a little below the lower Nyquist
+ * frequency so the transition band does not fold back into the speech band
+ * (measured: a loose cutoff at Nyquist cost 6 of 36 synthetic commands
+ * against sox's converter). The kernel is tabulated at RESAMPLE_PHASES
+ * positions per input sample and interpolated linearly.
  */
 export function resample(input: Float32Array, fromHz: number, toHz: number): Float32Array {
   if (fromHz === toHz) return input;
   const ratio = toHz / fromHz;
-  const cutoff = Math.min(1, ratio); // of the input Nyquist
+  const cutoff = Math.min(1, ratio) * RESAMPLE_CUTOFF_FRACTION; // of the input Nyquist
+  const half = Math.ceil(RESAMPLE_HALF_TAPS / cutoff); // kernel half-width, input samples
+  const table = new Float64Array(2 * half * RESAMPLE_PHASES + 2); // kernel at x = k / PHASES − half
+  for (let k = 0; k < table.length; k++) {
+    const x = k / RESAMPLE_PHASES - half;
+    const u = x / half;
+    if (Math.abs(u) >= 1) continue;
+    const sinc = x === 0 ? 1 : Math.sin(Math.PI * cutoff * x) / (Math.PI * cutoff * x);
+    table[k] = cutoff * sinc * (0.42 + 0.5 * Math.cos(Math.PI * u) + 0.08 * Math.cos(2 * Math.PI * u));
+  }
   const out = new Float32Array(Math.floor(input.length * ratio));
-  const half = Math.ceil(RESAMPLE_HALF_TAPS / cutoff);
   for (let n = 0; n < out.length; n++) {
-    const t = n / ratio; // position in input samples
+    const t = n / ratio;
     const centre = Math.floor(t);
     let acc = 0;
     let wsum = 0;
-    for (let k = centre - half + 1; k <= centre + half; k++) {
-      if (k < 0 || k >= input.length) continue;
-      const x = (t - k) * cutoff;
-      const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
-      const win = 0.5 + 0.5 * Math.cos((Math.PI * (t - k)) / (half + 1));
-      const w = sinc * win;
+    for (let k = Math.max(0, centre - half + 1); k <= Math.min(input.length - 1, centre + half); k++) {
+      const pos = (t - k + half) * RESAMPLE_PHASES;
+      const i = Math.floor(pos);
+      const w = table[i]! + (pos - i) * (table[i + 1]! - table[i]!);
       acc += input[k]! * w;
       wsum += w;
     }
+    // the kernel sums to 1 inside the signal; renormalise where it is cut off at the ends
     out[n] = wsum > 0 ? acc / wsum : 0;
   }
   return out;
 }
 
+/** Size of the canonical header encodeWav16 writes (the decoder skips exactly this much). */
+export const WAV_HEADER_BYTES = 44;
+
 /** 16-bit PCM mono WAV bytes. */
 export function encodeWav16(samples: Float32Array, sampleRateHz: number): Buffer {
-  const buf = Buffer.alloc(44 + samples.length * 2);
+  const buf = Buffer.alloc(WAV_HEADER_BYTES + samples.length * 2);
   buf.write('RIFF', 0, 'ascii');
   buf.writeUInt32LE(36 + samples.length * 2, 4);
   buf.write('WAVEfmt ', 8, 'ascii');
@@ -121,48 +140,32 @@ export function encodeWav16(samples: Float32Array, sampleRateHz: number): Buffer
   buf.writeUInt32LE(samples.length * 2, 40);
   for (let i = 0; i < samples.length; i++) {
     const v = Math.max(-1, Math.min(1, samples[i]!));
-    buf.writeInt16LE(Math.round(v * 32767), 44 + i * 2);
+    buf.writeInt16LE(Math.round(v * 32767), WAV_HEADER_BYTES + i * 2);
   }
   return buf;
 }
 
-/** Frame length for the speech/silence decision, s. */
-export const TRIM_FRAME_S = 0.01;
-/** A frame is speech when its RMS exceeds this fraction of the loudest frame's RMS. */
-export const TRIM_THRESHOLD_FRACTION = 0.05;
-/** Silence kept before the first and after the last speech frame, s. */
-export const TRIM_PADDING_S = 0.15;
+/** Dither amplitude, in 16-bit steps (triangular, ±1 LSB). */
+export const DITHER_LSB = 1;
+export const DITHER_SEED = 16000;
 
 /**
- * Cut leading and trailing silence (keeping a little padding). With filler
- * words off, the grammar search has nothing to spend long silences on but
- * shot words, so a long tail of silence turns into invented words.
+ * Add triangular dither of ±1 LSB. Synthetic and gated audio has runs of
+ * exact digital zeros, whose log energy the recogniser's front end cannot
+ * take (measured on synthetic commands: 24 of 36 exact without, 30 with);
+ * pocketsphinx's own -dither is seeded randomly, this one is reproducible.
  */
-export function trimSilence(samples: Float32Array, sampleRateHz: number): Float32Array {
-  const frame = Math.max(1, Math.round(TRIM_FRAME_S * sampleRateHz));
-  const frames = Math.floor(samples.length / frame);
-  if (frames < 3) return samples;
-  const rms = new Float64Array(frames);
-  let peak = 0;
-  for (let f = 0; f < frames; f++) {
-    let acc = 0;
-    for (let i = f * frame; i < (f + 1) * frame; i++) acc += samples[i]! * samples[i]!;
-    rms[f] = Math.sqrt(acc / frame);
-    if (rms[f]! > peak) peak = rms[f]!;
-  }
-  if (peak === 0) return samples;
-  const threshold = peak * TRIM_THRESHOLD_FRACTION;
-  let first = 0;
-  while (first < frames && rms[first]! < threshold) first++;
-  let last = frames - 1;
-  while (last > first && rms[last]! < threshold) last--;
-  const pad = Math.round(TRIM_PADDING_S * sampleRateHz);
-  return samples.subarray(Math.max(0, first * frame - pad), Math.min(samples.length, (last + 1) * frame + pad));
+export function addDither(samples: Float32Array, seed = DITHER_SEED): Float32Array {
+  const random = seededRandom(seed);
+  const out = new Float32Array(samples.length);
+  const lsb = DITHER_LSB / 32768;
+  for (let i = 0; i < samples.length; i++) out[i] = samples[i]! + (random() - random()) * lsb;
+  return out;
 }
 
-/** Any WAV → 16 kHz mono 16-bit WAV bytes for the recogniser, silence trimmed; also its duration. */
+/** Any WAV → 16 kHz mono 16-bit WAV bytes for the recogniser, dithered; also its duration. */
 export function toRecogniserWav(wav: Uint8Array): { wav: Buffer; durationS: number } {
   const audio = decodeWav(wav);
-  const samples = trimSilence(resample(audio.samples, audio.sampleRateHz, RECOGNISER_SAMPLE_RATE_HZ), RECOGNISER_SAMPLE_RATE_HZ);
+  const samples = addDither(resample(audio.samples, audio.sampleRateHz, RECOGNISER_SAMPLE_RATE_HZ));
   return { wav: encodeWav16(samples, RECOGNISER_SAMPLE_RATE_HZ), durationS: samples.length / RECOGNISER_SAMPLE_RATE_HZ };
 }
