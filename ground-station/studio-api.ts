@@ -33,6 +33,12 @@ export interface Studio {
   execute<T extends CommandType>(type: T, params: CommandParams<T>, who: Principal): Promise<unknown>;
   /** Offline recognition of a WAV recording (16-bit PCM). */
   recognise(wav: Buffer, who: Principal): Promise<SpeechResult>;
+  /**
+   * A client with this role connected (its WebSocket opened); call the
+   * result when it disconnects. Pilots count as "a pilot is connected" for
+   * the controller's arming checks.
+   */
+  clientConnected(who: Principal): () => void;
   /** Where audit entries should also go (the flight log), if anywhere. */
   readonly auditSink: AuditSink | null;
   close(): Promise<void>;

@@ -451,6 +451,7 @@ export class LiveStudio implements Studio {
       case 'e-stop': return this.outcome(rt.eStop(who), slot);
       case 'release-e-stop': return this.outcome(rt.rearm(who), slot);
       case 'override': return this.outcome(rt.setPilotOverride(p.active as boolean, who), slot);
+      case 'resume': return this.outcome(rt.resume(who), slot);
       case 'arm': return this.outcome(await rt.arm(who), slot);
       case 'disarm': return this.outcome(await rt.disarm(who), slot);
       case 'takeoff': return this.outcome(await rt.takeoff((p.altitudeM as number | undefined) ?? DEFAULT_TAKEOFF_ALTITUDE_M, who), slot);
@@ -491,6 +492,14 @@ export class LiveStudio implements Studio {
       spec: simSpec,
       shownSpec: spec,
     });
+  }
+
+  clientConnected(principal: Principal): () => void {
+    if (principal.role !== 'pilot') return () => undefined;
+    const releases = [...this.vehicles.values()].map((slot) => slot.runtime.connectPilot({ id: principal.name, role: 'pilot' }));
+    return () => {
+      for (const r of releases) r();
+    };
   }
 
   async recognise(wav: Buffer, principal: Principal): Promise<SpeechResult> {

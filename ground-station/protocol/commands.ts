@@ -53,6 +53,7 @@ export const COMMANDS = {
   land: def(strict(NoFields), 'pilot', 'land where it is'),
   'return-home': def(strict(NoFields), 'pilot', 'fly home and land'),
   override: def(strict({ active: Type.Boolean(), vehicleId: VehicleId }), 'pilot', 'pilot override on/off: while on, autonomy sends nothing'),
+  resume: def(strict(NoFields), 'pilot', 'autonomy back on (the current shot) after stop, override, return or land'),
   'name-subject': def(
     strict({ subjectId: Type.Integer({ minimum: 0 }), name: Type.String({ pattern: '^[a-z][a-z0-9_-]*$', maxLength: 32 }) }),
     'dp', 'name a tracked subject ("that one is alice")',

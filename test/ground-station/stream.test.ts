@@ -94,6 +94,19 @@ describe('ground-station WebSocket (real socket)', () => {
     viewer.ws.close();
   });
 
+  it('counts an open pilot page as a connected pilot for the controller, until it closes', async () => {
+    const runtime = t.studio.vehicles.get('drone-1')!.runtime;
+    const dp = await connect(TOKENS.dp);
+    await dp.next('hello');
+    const pilot = await connect(TOKENS.pilot);
+    await pilot.next('hello');
+    await waitFor(() => runtime.snapshot().pilots.includes('test pilot'), 3000, 'the pilot to be registered');
+    expect(runtime.snapshot().pilots).toEqual(['test pilot']);
+    pilot.ws.close();
+    await waitFor(() => runtime.snapshot().pilots.length === 0, 3000, 'the pilot to be released');
+    dp.ws.close();
+  });
+
   it('answers malformed, random and oversized messages with errors while another client keeps its stream', async () => {
     const watcher = await connect(TOKENS.viewer);
     await watcher.next('state');

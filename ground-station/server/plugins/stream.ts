@@ -136,6 +136,7 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (app: Fasti
     const principal = req.principal!;
     const client: Client = { socket, principal, bucket: new TokenBucket(opts.rateLimitMax, opts.rateLimitWindowMs) };
     clients.add(client);
+    const release = studio.clientConnected(principal);
     const hello: HelloMessage = {
       type: 'hello',
       protocolVersion: PROTOCOL_VERSION,
@@ -154,8 +155,12 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (app: Fasti
         reply(client, null, null, 'INTERNAL', 'internal error; see the server log');
       });
     });
-    socket.on('close', () => clients.delete(client));
-    socket.on('error', () => clients.delete(client));
+    const gone = (): void => {
+      if (!clients.delete(client)) return;
+      release();
+    };
+    socket.on('close', gone);
+    socket.on('error', gone);
   });
 };
 
