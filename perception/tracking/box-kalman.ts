@@ -22,7 +22,7 @@ export interface BoxKalmanSettings {
 }
 
 export const DEFAULT_BOX_KALMAN: BoxKalmanSettings = {
-  centreAccelPerHeight: 1.0,
+  centreAccelPerHeight: 0.5,
   sizeAccelPerHeight: 0.3,
   centreMeasPerHeight: 0.05,
   sizeMeasPerHeight: 0.08,

@@ -8,10 +8,12 @@
  *   similarity), by the Hungarian method; then the remaining tracked tracks
  *   against low-score detections by IoU alone, which keeps people who are
  *   half hidden (their detector score drops) on their id;
- * - birth: a confident detection nobody claimed starts a tentative track that
+ * - birth: a confident detection nobody claimed, not lying on a tracked
+ *   person's box, starts a tentative track that
  *   is confirmed (and gets its public id) after `confirmHits` detections
  *   (on the very first batch, at once: there is nothing to confirm against);
- * - death: a track not seen for `maxCoastS` is lost (not reported, still
+ * - death: a young track (fewer than `matureHits` detections) dies like a
+ *   tentative one; a mature track not seen for `maxCoastS` is lost (not reported, still
  *   matchable, and re-identified by colour histogram and a position gate that
  *   grows with the gap) and forgotten after `maxLostS`;
  * - names: `nameTrack(id, "alice")`; the name moves with the id through
@@ -33,6 +35,8 @@ export interface TrackerSettings {
   lowScore: number;
   /** a new track needs a detection at least this confident */
   birthScore: number;
+  /** …and overlapping no tracked person's box by more than this IoU */
+  birthMaxIou: number;
   /** first pass: pairs below this IoU are not matched */
   firstPassMinIou: number;
   /** second pass (low-score detections): pairs below this IoU are not matched */
@@ -43,6 +47,8 @@ export interface TrackerSettings {
   confirmHits: number;
   /** a tentative track unmatched for this long is dropped, s */
   tentativeMaxGapS: number;
+  /** detections after which a confirmed track may coast and be lost/re-identified; younger ones die like tentative ones */
+  matureHits: number;
   /** a confirmed track is reported on prediction alone for this long after its last detection, s */
   maxCoastS: number;
   /** a lost track is kept for re-association and re-identification this long, s */
@@ -62,11 +68,13 @@ export const DEFAULT_TRACKER_SETTINGS: TrackerSettings = {
   highScore: 0.35,
   lowScore: 0.1,
   birthScore: 0.4,
+  birthMaxIou: 0.3,
   firstPassMinIou: 0.2,
   secondPassMinIou: 0.35,
   appearanceWeight: 0.5,
   confirmHits: 2,
   tentativeMaxGapS: 0.35,
+  matureHits: 4,
   maxCoastS: 1.0,
   maxLostS: 5,
   reidMinSimilarity: 0.8,
@@ -78,12 +86,13 @@ export const DEFAULT_TRACKER_SETTINGS: TrackerSettings = {
 
 function validateSettings(partial: Partial<TrackerSettings>): TrackerSettings {
   const s = { ...DEFAULT_TRACKER_SETTINGS, ...partial, kalman: { ...DEFAULT_BOX_KALMAN, ...partial.kalman } };
-  const unit = ['highScore', 'lowScore', 'birthScore', 'firstPassMinIou', 'secondPassMinIou', 'reidMinSimilarity', 'appearanceAlpha'] as const;
+  const unit = ['highScore', 'lowScore', 'birthScore', 'birthMaxIou', 'firstPassMinIou', 'secondPassMinIou', 'reidMinSimilarity', 'appearanceAlpha'] as const;
   for (const k of unit) if (!(s[k] >= 0 && s[k] <= 1)) throw new CinePilotError('BAD_TRACKER_SETTING', `tracker ${k} must be in [0, 1], got ${s[k]}.`);
   const positive = ['maxCoastS', 'maxLostS', 'tentativeMaxGapS', 'reidMaxSpeedHeightsPerS', 'nameMemoryS'] as const;
   for (const k of positive) if (!(s[k] > 0)) throw new CinePilotError('BAD_TRACKER_SETTING', `tracker ${k} must be > 0, got ${s[k]}.`);
   if (!(s.lowScore <= s.highScore)) throw new CinePilotError('BAD_TRACKER_SETTING', `tracker lowScore (${s.lowScore}) must not exceed highScore (${s.highScore}).`);
   if (!(s.maxCoastS <= s.maxLostS)) throw new CinePilotError('BAD_TRACKER_SETTING', `tracker maxCoastS must not exceed maxLostS.`);
+  if (!(Number.isInteger(s.matureHits) && s.matureHits >= 1)) throw new CinePilotError('BAD_TRACKER_SETTING', `tracker matureHits must be an integer ≥ 1, got ${s.matureHits}.`);
   if (!(Number.isInteger(s.confirmHits) && s.confirmHits >= 1)) throw new CinePilotError('BAD_TRACKER_SETTING', `tracker confirmHits must be an integer ≥ 1, got ${s.confirmHits}.`);
   if (!(s.appearanceWeight >= 0)) throw new CinePilotError('BAD_TRACKER_SETTING', `tracker appearanceWeight must be ≥ 0.`);
   return s;
@@ -224,7 +233,7 @@ export class MultiObjectTracker {
         this.update(revived, d, nowS, high);
         matched.add(revived);
         this.stats.reidentified++;
-      } else if (d.score >= s.birthScore) {
+      } else if (d.score >= s.birthScore && !this.overlapsTracked(d, nowS)) {
         const kf = new BoxKalman(s.kalman);
         kf.init(d.bbox);
         const t: Track = { id: 0, kf, hits: 1, lastUpdateS: nowS, framesSinceUpdate: 0, score: d.score, confirmed: false, appearance: d.appearance ? Float32Array.from(d.appearance) : null, keypoints: d.keypoints, box: [0, 0, 0, 0] };
@@ -235,6 +244,19 @@ export class MultiObjectTracker {
         matched.add(t);
       }
     }
+  }
+
+  /**
+   * A detection lying on a person who is already tracked is a second box on
+   * that person (a detector duplicate, or a part of the body), not a newcomer:
+   * a track born from it would shadow the real one and steal its detections
+   * whenever that one is missed.
+   */
+  private overlapsTracked(d: Detection, nowS: number): boolean {
+    for (const t of this.tracks) {
+      if (t.confirmed && nowS - t.lastUpdateS <= this.settings.maxCoastS && iou(t.box, d.bbox) > this.settings.birthMaxIou) return true;
+    }
+    return false;
   }
 
   private reidentify(d: Detection, nowS: number, matched: Set<Track>): Track | null {
@@ -297,14 +319,25 @@ export class MultiObjectTracker {
     const s = this.settings;
     this.tracks = this.tracks.filter((t) => {
       const gap = nowS - t.lastUpdateS;
-      if (!t.confirmed) return gap <= s.tentativeMaxGapS;
-      if (gap <= s.maxLostS) return true;
-      if (t.name && t.appearance) {
-        this.memory.push({ name: t.name, appearance: t.appearance, centreX: t.kf.x[0]!, centreY: t.kf.x[1]!, heightPx: t.box[3], lastSeenS: t.lastUpdateS });
+      // a track with only a few detections behind it may be a coincidence of false positives: it gets no long coast
+      if (!t.confirmed || t.hits < s.matureHits) {
+        if (gap > s.tentativeMaxGapS) {
+          if (t.confirmed) this.rememberName(t);
+          return false;
+        }
+        return true;
       }
+      if (gap <= s.maxLostS) return true;
+      this.rememberName(t);
       return false;
     });
     this.memory = this.memory.filter((m) => nowS - m.lastSeenS <= s.nameMemoryS);
+  }
+
+  private rememberName(t: Track): void {
+    if (t.name && t.appearance) {
+      this.memory.push({ name: t.name, appearance: t.appearance, centreX: t.kf.x[0]!, centreY: t.kf.x[1]!, heightPx: t.box[3], lastSeenS: t.lastUpdateS });
+    }
   }
 
   private report(nowS: number): ImageTrack[] {

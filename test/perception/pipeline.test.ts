@@ -12,18 +12,8 @@ import { vec3 } from '../../core/vec3.ts';
 import { CameraProjector } from '../../mpc/camera.ts';
 import type { CameraView } from '../../perception/localisation/ground-localiser.ts';
 import { PerceptionPipeline } from '../../perception/pipeline.ts';
+import { rng } from './support/random.ts';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
 
 const W = 1280, H = 720;
 const LENS = { focalLengthMm: 12, sensorWidthMm: 13.2, sensorHeightMm: 7.4 };
@@ -62,7 +52,7 @@ describe('PerceptionPipeline on a synthetic drone shot', () => {
         if (!b) continue;
         truthBoxes.push({ name: p.name, box: b });
         if (r() < 0.1) continue; // missed detection
-        detections.push({ bbox: [b[0] + 1.5 * gauss(r), b[1] + 1.5 * gauss(r), b[2] + gauss(r), b[3] + 1.5 * gauss(r)], score: 0.5 + 0.3 * r(), label: 'person' });
+        detections.push({ bbox: [b[0] + 1.5 * r.gaussian(), b[1] + 1.5 * r.gaussian(), b[2] + r.gaussian(), b[3] + 1.5 * r.gaussian()], score: 0.5 + 0.3 * r(), label: 'person' });
       }
       if (r() < 0.3) detections.push({ bbox: [r() * W, r() * H, 20, 50], score: 0.2, label: 'person' });
       const step = pipeline.process(t, { frameIndex: f, timestampS: t, imageWidth: W, imageHeight: H, detections }, view);
