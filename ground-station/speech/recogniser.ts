@@ -257,6 +257,14 @@ export class ShotRecogniser {
 }
 
 /**
+ * Below this confidence a recognised command is not acted on (the DP is
+ * asked to say it again), except "stop": a false stop is safe, a missed one
+ * is not. Synthetic test set: the one wrong result below it ("stop" heard as
+ * "closer", 0.08) and no right one (lowest right: 0.39).
+ */
+export const MIN_CONFIDENCE = 0.25;
+
+/**
  * For the ground station: microphone audio (a WAV buffer) → transcript,
  * confidence and the parsed, validated shot. Pass a recogniser to reuse its
  * grammar across utterances; otherwise one is made for `context.subjects`.
@@ -265,9 +273,12 @@ export async function hearShot(wav: Uint8Array, context: ParseContext, recognise
   const rec = recogniser ?? new ShotRecogniser(context.subjects);
   try {
     const r = await rec.recognise(wav);
-    const result: ParseResult = r.transcript
+    let result: ParseResult = r.transcript
       ? parseShot(r.transcript, context)
       : { ok: false, error: { code: 'NOT_UNDERSTOOD', message: 'nothing in the recording matched the shot vocabulary. Speak a command close to the microphone, e.g. "track alice, medium shot".' } };
+    if (result.ok && result.spec.kind !== 'stop' && r.confidence < MIN_CONFIDENCE) {
+      result = { ok: false, error: { code: 'LOW_CONFIDENCE', message: `heard "${r.transcript}" but not clearly (confidence ${r.confidence}); say it again.` } };
+    }
     return { ...r, result };
   } finally {
     if (!recogniser) rec.dispose();
