@@ -222,6 +222,10 @@ export class CameraView {
     ctx.font = '12px ui-monospace, Menlo, monospace';
     const far = v.lens.farLimitM === null ? '∞' : v.lens.farLimitM.toFixed(1);
     const err = v.shot.compositionError === null ? '—' : v.shot.compositionError.toFixed(3);
-    ctx.fillText(`${v.lens.focalLengthMm.toFixed(1)} mm   f/${v.lens.fNumber.toFixed(1)}   focus ${v.lens.focusDistanceM.toFixed(2)} m   DoF ${v.lens.nearLimitM.toFixed(1)}–${far} m   comp.err ${err}`, 8, h - 7);
+    const parts = [`${v.lens.focalLengthMm.toFixed(1)} mm`, `f/${v.lens.fNumber.toFixed(1)}`, `focus ${v.lens.focusDistanceM.toFixed(2)} m`, `DoF ${v.lens.nearLimitM.toFixed(1)}–${far} m`, `comp.err ${err}`];
+    // narrow views drop the depth-of-field span first (the plots show it)
+    let text = parts.join('   ');
+    if (ctx.measureText(text).width > w - 16) text = [parts[0], parts[1], parts[2], parts[4]].join('  ');
+    ctx.fillText(text, 8, h - 7);
   }
 }

@@ -316,7 +316,7 @@ function renderPanels(): void {
     const info = document.createElement('span');
     info.className = 'muted';
     const dist = s.name && v ? v.subjectDistancesM[s.name] : undefined;
-    info.textContent = `${dist === undefined ? '' : `depth ${dist.toFixed(1)} m · `}${Math.hypot(s.velocityNedMps[0], s.velocityNedMps[1]).toFixed(1)} m/s`;
+    info.textContent = `${dist === undefined ? '' : dist > 0 ? `depth ${dist.toFixed(1)} m · ` : 'behind camera · '}${Math.hypot(s.velocityNedMps[0], s.velocityNedMps[1]).toFixed(1)} m/s`;
     row.append(name, info);
     item.append(row);
     if (!s.name && store.can('name-subject')) {

@@ -79,9 +79,11 @@ export function drawPlot(canvas: HTMLCanvasElement, nowS: number, spec: PlotSpec
   ctx.fillText(canvas.dataset.title ?? '', left, 12);
   ctx.strokeStyle = '#232b36';
   ctx.lineWidth = 1;
+  // fewer horizontal lines when the plot is short, so the labels never overlap
+  const rows = ph >= 70 ? 4 : ph >= 36 ? 2 : 1;
   ctx.beginPath();
-  for (let i = 0; i <= 4; i++) {
-    const yy = top + (i / 4) * ph;
+  for (let i = 0; i <= rows; i++) {
+    const yy = top + (i / rows) * ph;
     ctx.moveTo(left, yy);
     ctx.lineTo(left + pw, yy);
   }
@@ -92,9 +94,9 @@ export function drawPlot(canvas: HTMLCanvasElement, nowS: number, spec: PlotSpec
   ctx.stroke();
   ctx.fillStyle = '#6c7787';
   ctx.font = '10px sans-serif';
-  for (let i = 0; i <= 4; i++) {
-    const v = hi - (i / 4) * (hi - lo);
-    ctx.fillText(v.toFixed(spec.digits), 2, top + (i / 4) * ph + 3);
+  for (let i = 0; i <= rows; i++) {
+    const v = hi - (i / rows) * (hi - lo);
+    ctx.fillText(v.toFixed(spec.digits), 2, top + (i / rows) * ph + 3);
   }
   ctx.fillText(`−${PLOT_WINDOW_S} s`, left, h - 3);
   ctx.fillText('now', left + pw - 18, h - 3);
