@@ -189,46 +189,46 @@ function solveWithHighs(highs: HighsModule, qp: OcpQp): ReferenceResult {
   }
 
   function runModel(finiteBounds: boolean): ReferenceResult {
-  if (finiteBounds) {
-    for (let i = 0; i < n; i++) {
-      if (lo[i] === -Infinity) lo[i] = -FAR_BOUND;
-      if (hi[i] === Infinity) hi[i] = FAR_BOUND;
+    if (finiteBounds) {
+      for (let i = 0; i < n; i++) {
+        if (lo[i] === -Infinity) lo[i] = -FAR_BOUND;
+        if (hi[i] === Infinity) hi[i] = FAR_BOUND;
+      }
     }
-  }
-  const model = highs.createModel({
-    numCols: n,
-    numRows: rLo.length,
-    offset,
-    colCost: cost,
-    colLower: lo,
-    colUpper: hi,
-    rowLower: rLo,
-    rowUpper: rHi,
-    matrix: { format: 'csr', numRows: rLo.length, numCols: n, starts: rStarts, indices: rIdx, values: rVal },
-    hessian: { format: 'triangular', dimension: n, starts: hStarts, indices: hIdx, values: hVal },
-  });
-  try {
-    model.options.set({ output_flag: false, ...(process.env.HIGHS_OPTS ? JSON.parse(process.env.HIGHS_OPTS) : {}) });
-    model.run();
-    const code = model.getModelStatus();
-    const ms = highs.constants.modelStatus;
-    const x = new Float64Array((N + 1) * nx);
-    const u = new Float64Array(N * nu);
-    let status: ReferenceResult['status'] = 'failed';
-    let objective = NaN;
-    if (code === ms.optimal) {
-      status = 'solved';
-      objective = model.getObjectiveValue();
-      const col = model.getSolution().colValue;
-      x.set(x0);
-      for (let k = 1; k <= N; k++) for (let j = 0; j < nx; j++) x[k * nx + j] = col[xCol(k) + j];
-      for (let k = 0; k < N; k++) for (let j = 0; j < nu; j++) u[k * nu + j] = col[uCol(k) + j];
-    } else if (code === ms.infeasible) status = 'infeasible';
-    const rawStatus = Object.entries(ms).find(([, v]) => v === code)?.[0] ?? String(code);
-    return { status, objective, x, u, solveMs: performance.now() - t0, rawStatus: finiteBounds ? `${rawStatus} (with ±${FAR_BOUND} for free columns)` : rawStatus };
-  } finally {
-    model.dispose();
-  }
+    const model = highs.createModel({
+      numCols: n,
+      numRows: rLo.length,
+      offset,
+      colCost: cost,
+      colLower: lo,
+      colUpper: hi,
+      rowLower: rLo,
+      rowUpper: rHi,
+      matrix: { format: 'csr', numRows: rLo.length, numCols: n, starts: rStarts, indices: rIdx, values: rVal },
+      hessian: { format: 'triangular', dimension: n, starts: hStarts, indices: hIdx, values: hVal },
+    });
+    try {
+      model.options.set({ output_flag: false });
+      model.run();
+      const code = model.getModelStatus();
+      const ms = highs.constants.modelStatus;
+      const x = new Float64Array((N + 1) * nx);
+      const u = new Float64Array(N * nu);
+      let status: ReferenceResult['status'] = 'failed';
+      let objective = NaN;
+      if (code === ms.optimal) {
+        status = 'solved';
+        objective = model.getObjectiveValue();
+        const col = model.getSolution().colValue;
+        x.set(x0);
+        for (let k = 1; k <= N; k++) for (let j = 0; j < nx; j++) x[k * nx + j] = col[xCol(k) + j];
+        for (let k = 0; k < N; k++) for (let j = 0; j < nu; j++) u[k * nu + j] = col[uCol(k) + j];
+      } else if (code === ms.infeasible) status = 'infeasible';
+      const rawStatus = Object.entries(ms).find(([, v]) => v === code)?.[0] ?? String(code);
+      return { status, objective, x, u, solveMs: performance.now() - t0, rawStatus: finiteBounds ? `${rawStatus} (with ±${FAR_BOUND} for free columns)` : rawStatus };
+    } finally {
+      model.dispose();
+    }
   }
 }
 
