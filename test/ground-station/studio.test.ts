@@ -17,6 +17,14 @@ import { GroundStationError } from '../../ground-station/protocol/errors.ts';
 import { FLYABLE_SHOT_KINDS } from '../../core/shot-spec.ts';
 import { createStudio, type LiveStudio } from '../../ground-station/studio.ts';
 import { DEFAULT_PREVIEW_S } from '../../ground-station/studio/preview-sim.ts';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { SimWorld } from '../../sim/world.ts';
+import { SimVehicleLink } from '../../sim/sim-vehicle-link.ts';
+import { RealtimeRunner } from '../../sim/realtime.ts';
+import { BaselineShotController } from '../../sim/baseline-controller.ts';
+import { Runtime } from '../../controller/runtime.ts';
+import { SimTimeClock } from '../../ground-station/studio/sim-time-clock.ts';
+import { StateMessageSchema, type PreviewResult } from '../../ground-station/protocol/state.ts';
 import { waitFor } from './helpers.ts';
 
 describe('shot library', () => {
@@ -89,7 +97,7 @@ describe('studio (real simulator + controller runtime)', () => {
     const before = studio.world!.vehicle.state.positionNedM;
     const liveBefore = { ...before };
     const alice = { ...studio.world!.subject('alice')!.state.positionNedM };
-    const r = (await studio.execute('preview', { text: 'track alice, medium shot' }, pilot)) as import('../../ground-station/protocol/state.ts').PreviewResult;
+    const r = (await studio.execute('preview', { text: 'track alice, medium shot' }, pilot)) as PreviewResult;
     const cam = studio.state().vehicles[0]!.cameraNedM;
     // the preview's camera starts at the live camera (the drone hovered while the preview ran)
     expect(Math.hypot(r.pathNedM[0]![0] - cam[0], r.pathNedM[0]![1] - cam[1], r.pathNedM[0]![2] - cam[2])).toBeLessThan(0.05);
@@ -116,5 +124,37 @@ describe('studio (real simulator + controller runtime)', () => {
     await expect(studio.execute('name-subject', { subjectId: id, name: 'alice' }, pilot)).rejects.toBeInstanceOf(GroundStationError);
     await expect(studio.execute('name-subject', { subjectId: 99, name: 'zed' }, pilot)).rejects.toMatchObject({ code: 'UNKNOWN_SUBJECT' });
     await studio.execute('name-subject', { subjectId: id, name: 'bob' }, pilot);
+  });
+});
+
+describe('multi-drone state model', () => {
+  it('lists every vehicle by id, routes commands by vehicleId, and e-stops them all when none is named', async () => {
+    const studio = await createStudio({ controller: 'baseline', flightLogPath: null });
+    // a second aircraft in its own copy of the set, flown by its own runtime
+    const world2 = new SimWorld(studio.loadedScene, { seed: 2 });
+    const link2 = new SimVehicleLink(world2, { vehicleId: 2 });
+    const runner2 = new RealtimeRunner(world2);
+    const runtime2 = new Runtime({ link: link2, rig: studio.rig, shotController: new BaselineShotController({ rig: studio.rig }), subjects: studio.subjects, geofence: world2.geofence, clock: new SimTimeClock(world2), rateHz: 25 });
+    studio.addVehicle({ id: 'drone-2', label: 'drone-2 (sim)', link: link2, runtime: runtime2, controllerKind: 'baseline' });
+    runner2.start();
+    await runtime2.start();
+    try {
+      await waitFor(() => studio.state().vehicles.length === 2 && studio.state().subjects.length === 2, 5000, 'two vehicles');
+      const state = { type: 'state', seq: 0, ...studio.state() };
+      expect([...TypeCompiler.Compile(StateMessageSchema).Errors(state)].map((e) => e.path + ' ' + e.message)).toEqual([]);
+      expect(state.vehicles.map((v) => v.id)).toEqual(['drone-1', 'drone-2']);
+      const pilot = { role: 'pilot' as const, name: 'test pilot' };
+      await studio.execute('go', { text: 'track bob, wide shot', vehicleId: 'drone-2' }, pilot);
+      expect(runtime2.snapshot().shot.shot?.subjects).toEqual(['bob']);
+      expect(studio.vehicles.get('drone-1')!.runtime.snapshot().shot.shot).toBeNull();
+      await expect(studio.execute('hold', { vehicleId: 'drone-3' }, pilot)).rejects.toMatchObject({ code: 'UNKNOWN_VEHICLE' });
+      const r = (await studio.execute('e-stop', {}, pilot)) as { vehicles: string[] };
+      expect(r.vehicles).toEqual(['drone-1', 'drone-2']);
+      expect(studio.vehicles.get('drone-1')!.runtime.supervisor.state).toBe('estop');
+      expect(runtime2.supervisor.state).toBe('estop');
+    } finally {
+      runner2.stop();
+      await studio.close();
+    }
   });
 });
