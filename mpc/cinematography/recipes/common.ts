@@ -46,6 +46,20 @@ export const ALTITUDE_FLOOR_MARGIN_M = 0.8;
 /** Elevation of 'high' and 'low' angles relative to the subject's eyes, rad. */
 export const HIGH_ANGLE_RAD = degToRad(30);
 export const LOW_ANGLE_HEIGHT_M = 1.0;
+/** How fast a lost subject's position uncertainty grows, m/s (a brisk walk). */
+export const LOST_SUBJECT_SIGMA_GROWTH_MPS = 2;
+/**
+ * The zoom never frames tighter than the subject's uncertainty allows: a 1-σ
+ * lateral error may move the subject at most this share of the frame width,
+ * so an uncertain or lost subject stays in (or comes back into) the picture.
+ */
+export const UNCERTAINTY_FRAME_SHARE = 0.15;
+
+/** Longest focal length that keeps a σ-uncertain subject at `distanceM` within UNCERTAINTY_FRAME_SHARE of the frame. */
+export function focalCapForUncertaintyMm(ctx: RecipeContext, distanceM: number, sigmaM: number): number {
+  return sigmaM > 0 ? (UNCERTAINTY_FRAME_SHARE * ctx.rig.camera.sensorWidthMm * distanceM) / sigmaM : Infinity;
+}
+
 /** Below this speed a subject's heading comes from its estimate, above it from its velocity, m/s. */
 export const MOVING_SPEED_MPS = 0.6;
 
@@ -56,7 +70,11 @@ export interface SubjectView {
   velocityNedMps: Vec3;
   headingRad: number;
   heightM: number;
+  /** 1-σ position uncertainty, m (grows while the predictor has lost the subject) */
   positionSigmaM: number;
+  /** last time the predictor knew the subject, and its σ then */
+  lastSeenS: number;
+  lastSigmaM: number;
 }
 
 /**
@@ -70,11 +88,19 @@ export class SubjectSampler {
   at(name: string, timeS: number): SubjectView {
     let v = this.views.get(name);
     if (!v) {
-      v = { name, feetNedM: vec3(), velocityNedMps: vec3(), headingRad: 0, heightM: DEFAULT_PERSON_HEIGHT_M, positionSigmaM: 0 };
+      v = {
+        name, feetNedM: vec3(), velocityNedMps: vec3(), headingRad: 0, heightM: DEFAULT_PERSON_HEIGHT_M, positionSigmaM: 0,
+        lastSeenS: -Infinity, lastSigmaM: 0,
+      };
       this.views.set(name, v);
     }
     const s = this.ctx.predictor.predict(name, timeS);
-    if (s) {
+    if (!s) {
+      // lost: hold the last view, with an uncertainty that grows like a subject's reach
+      v.positionSigmaM = v.lastSigmaM + LOST_SUBJECT_SIGMA_GROWTH_MPS * Math.max(timeS - v.lastSeenS, 0);
+    } else {
+      v.lastSeenS = timeS;
+      v.lastSigmaM = s.positionSigmaM;
       set(v.feetNedM, s.positionNedM.x, s.positionNedM.y, s.positionNedM.z);
       set(v.velocityNedMps, s.velocityNedMps.x, s.velocityNedMps.y, s.velocityNedMps.z);
       const speed = Math.hypot(s.velocityNedMps.x, s.velocityNedMps.y);

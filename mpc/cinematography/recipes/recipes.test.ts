@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FLYABLE_SHOT_KINDS, type ShotSpec } from '../../../core/shot-spec.ts';
+import type { SubjectPredictor } from '../../../core/perception-types.ts';
 import { CinePilotError } from '../../../core/errors.ts';
 import { vec3, distance } from '../../../core/vec3.ts';
 import { loadRig } from '../../../hardware-profiles/loader.ts';
@@ -17,7 +18,7 @@ const predictor = new ScriptedPredictor([
   { name: 'bob', n: -4, e: 2, headingRad: 0 },
 ]);
 
-function context(spec: ShotSpec, p = predictor, start = vec3(10, 0, -3)): RecipeContext {
+function context(spec: ShotSpec, p: SubjectPredictor = predictor, start = vec3(10, 0, -3)): RecipeContext {
   return {
     spec, rig, predictor: p, heightOf: () => 1.7, startTimeS: 0,
     start: { positionNedM: start, yawRad: Math.PI, gimbalPitchRad: -0.2, focalLengthMm: 35, focusDistanceM: 10, fNumber: 4 },
@@ -128,8 +129,22 @@ describe('shot recipes', () => {
     expect(distanceM).toBeCloseTo((70 * 1.7) / (1.6 * 20), 9);
   });
 
+  it('an uncertain or lost subject is framed wider: the zoom and the size target shrink together', () => {
+    let known = true;
+    const flaky = { names: () => ['alice', 'bob'], predict: (n: string, t: number) => (known ? predictor.predict(n, t) : null) };
+    const recipe = createRecipe(context({ kind: 'track', subjects: ['alice'], framing: 'medium' }, flaky));
+    const ref = createStageReference();
+    recipe.reference(0, 0, ref);
+    expect(ref.focalLengthMm).toBe(70);
+    const size0 = ref.slots[0].sizeTarget;
+    known = false; // lost for 1 s: σ = 2 m → at most 0.15·35.6·3.72/2 ≈ 10 mm → the widest end
+    recipe.reference(1, 1, ref);
+    expect(ref.focalLengthMm).toBe(24);
+    expect(ref.slots[0].sizeTarget).toBeCloseTo((size0 * 24) / 70, 9);
+  });
+
   it('lead room: a subject crossing the frame to the right is placed left of centre', () => {
-    const view = { name: 'a', feetNedM: vec3(), velocityNedMps: vec3(0, 3, 0), headingRad: Math.PI / 2, heightM: 1.7, positionSigmaM: 0 };
+    const view = { name: 'a', feetNedM: vec3(), velocityNedMps: vec3(0, 3, 0), headingRad: Math.PI / 2, heightM: 1.7, positionSigmaM: 0, lastSeenS: 0, lastSigmaM: 0 };
     // camera south of her, looking north: east is image-right
     expect(leadRoomU(view, Math.PI)).toBeCloseTo(0.5 - 1 / 6, 9);
     expect(leadRoomU({ ...view, velocityNedMps: vec3(0, -3, 0) }, Math.PI)).toBeCloseTo(0.5 + 1 / 6, 9);

@@ -9,7 +9,7 @@ import { PERSON_POINT_HEIGHT_FRACTION } from '../../../core/framing.ts';
 import type { Framing, Side } from '../../../core/shot-spec.ts';
 import { clamp } from '../../../core/units.ts';
 import {
-  DEFAULT_BAND_MARGIN, SubjectSampler, WEIGHTS, aimSlot, altitudeForAngleM, angleDiff, clearSlot, eyeLineFor, fixedFocalOr, frameSubject,
+  DEFAULT_BAND_MARGIN, SubjectSampler, WEIGHTS, focalCapForUncertaintyMm, aimSlot, altitudeForAngleM, angleDiff, clearSlot, eyeLineFor, fixedFocalOr, frameSubject,
   holdLens, holdPosition, lensAndDistanceForFraming, placeCamera, startImagePosition, safeDistanceM, sideOffsetRad, startBearingRad,
   type SubjectView,
 } from './common.ts';
@@ -78,16 +78,18 @@ function followingRecipe(
       out.wPosNE = WEIGHTS.positionNE;
       out.wPosD = WEIGHTS.positionD;
       out.wVel = WEIGHTS.velocity;
-      frameSubject(aimSlot(out.slots[0], view), leadRoomU(view, bearing), eyeV, size);
+      // an uncertain subject is framed wider (honestly: the size target shrinks with the focal length)
+      const focal = Math.max(Math.min(focalLengthMm, focalCapForUncertaintyMm(ctx, distanceM, view.positionSigmaM)), ctx.rig.lens.focalLengthMm.min);
+      frameSubject(aimSlot(out.slots[0], view), leadRoomU(view, bearing), eyeV, (size * focal) / focalLengthMm);
       clearSlot(out.slots[1]);
-      holdLens(ctx, out, focalLengthMm);
-      // a focal length the DP asked for is held; otherwise the zoom may trade with distance
-      if (typeof ctx.spec.focalLengthMm === 'number') out.wFocal = WEIGHTS.focalSchedule;
+      holdLens(ctx, out, focal);
+      // a focal length the DP asked for is held, and so is a widening for uncertainty; otherwise the zoom may trade with distance
+      if (typeof ctx.spec.focalLengthMm === 'number' || focal < focalLengthMm) out.wFocal = WEIGHTS.focalSchedule;
       if (ctx.spec.fNumber === undefined && ctx.spec.depthOfField !== 'shallow') {
         // a moving subject's distance is uncertain: stop down until the band covers it
         const speed = Math.hypot(view.velocityNedMps.x, view.velocityNedMps.y);
         const allowance = FOCUS_DEPTH_ALLOWANCE_M + FOCUS_DEPTH_ALLOWANCE_PER_MPS * speed + view.positionSigmaM;
-        out.irisStops = apertureForPairStops(ctx, out.irisStops, focalLengthMm, distanceM - allowance, distanceM + allowance, DEFAULT_BAND_MARGIN);
+        out.irisStops = apertureForPairStops(ctx, out.irisStops, focal, distanceM - allowance, distanceM + allowance, DEFAULT_BAND_MARGIN);
       }
       applyShallowDepthOfField(ctx, out, sampler, timeS);
     },
