@@ -19,7 +19,8 @@
  * - names: `nameTrack(id, "alice")`; the name moves with the id through
  *   re-identification, and when a named track is forgotten its appearance is
  *   remembered so a later track that looks and moves like it gets the name.
- * Times are seconds (frame timestamps); rules do not depend on frame rate.
+ * Times are seconds (frame timestamps); rules do not depend on frame rate,
+ * and stretch when detections come less often than every ~0.35 s.
  */
 import { CinePilotError } from '../../core/errors.ts';
 import type { Detection, DetectionBatch, ImageTrack, Keypoint } from '../../core/perception-types.ts';
@@ -139,6 +140,22 @@ export class MultiObjectTracker {
   private timeS: number | null = null;
   /** detection batches seen since the last reset */
   private batches = 0;
+  private lastBatchS: number | null = null;
+  /** running mean of the time between detection batches, s (0 until two have come) */
+  private detectIntervalS = 0;
+
+  // The time rules are set for detection at ≥ 3 Hz; when detection runs less
+  // often (a slow machine, --detect-every auto) they stretch with the interval,
+  // so that a track is never judged missing between two detections.
+  private get tentativeGapS(): number {
+    return Math.max(this.settings.tentativeMaxGapS, 1.5 * this.detectIntervalS);
+  }
+  private get coastS(): number {
+    return Math.max(this.settings.maxCoastS, 2.5 * this.detectIntervalS);
+  }
+  private get lostS(): number {
+    return Math.max(this.settings.maxLostS, 5 * this.detectIntervalS);
+  }
   private readonly assignment = new Assignment();
   private cost = new Float64Array(64);
   readonly stats: TrackerStats = { tracksConfirmed: 0, reidentified: 0, namesRecovered: 0 };
@@ -160,14 +177,20 @@ export class MultiObjectTracker {
     for (const t of this.tracks) {
       t.kf.predict(dt);
       t.framesSinceUpdate++;
-      if (timestampS - t.lastUpdateS > this.settings.maxCoastS) t.kf.damp(0.9);
+      if (timestampS - t.lastUpdateS > this.coastS) t.kf.damp(0.9);
       t.kf.bbox(t.box);
     }
     if (batch) {
+      if (this.lastBatchS !== null) {
+        const gap = timestampS - this.lastBatchS;
+        this.detectIntervalS = this.detectIntervalS === 0 ? gap : 0.8 * this.detectIntervalS + 0.2 * gap;
+      }
+      this.lastBatchS = timestampS;
       this.batches++;
       this.associate(timestampS, batch.detections.filter((d) => d.label === 'person'));
     }
-    this.prune(timestampS);
+    // a track can only be judged missing when the detector looked: prune on detection frames
+    if (batch) this.prune(timestampS);
     return this.report(timestampS);
   }
 
@@ -206,7 +229,7 @@ export class MultiObjectTracker {
     }
 
     // pass 2: low-score detections ↔ tracks still being tracked, IoU only
-    const tracks2 = this.tracks.filter((t) => !matched.has(t) && t.confirmed && nowS - t.lastUpdateS <= s.maxCoastS);
+    const tracks2 = this.tracks.filter((t) => !matched.has(t) && t.confirmed && nowS - t.lastUpdateS <= this.coastS);
     const cost2 = this.ensureCost(tracks2.length * low.length);
     for (let i = 0; i < tracks2.length; i++) {
       for (let j = 0; j < low.length; j++) {
@@ -254,7 +277,7 @@ export class MultiObjectTracker {
    */
   private overlapsTracked(d: Detection, nowS: number): boolean {
     for (const t of this.tracks) {
-      if (t.confirmed && nowS - t.lastUpdateS <= this.settings.maxCoastS && iou(t.box, d.bbox) > this.settings.birthMaxIou) return true;
+      if (t.confirmed && nowS - t.lastUpdateS <= this.coastS && iou(t.box, d.bbox) > this.settings.birthMaxIou) return true;
     }
     return false;
   }
@@ -321,13 +344,13 @@ export class MultiObjectTracker {
       const gap = nowS - t.lastUpdateS;
       // a track with only a few detections behind it may be a coincidence of false positives: it gets no long coast
       if (!t.confirmed || t.hits < s.matureHits) {
-        if (gap > s.tentativeMaxGapS) {
+        if (gap > this.tentativeGapS) {
           if (t.confirmed) this.rememberName(t);
           return false;
         }
         return true;
       }
-      if (gap <= s.maxLostS) return true;
+      if (gap <= this.lostS) return true;
       this.rememberName(t);
       return false;
     });
@@ -343,7 +366,7 @@ export class MultiObjectTracker {
   private report(nowS: number): ImageTrack[] {
     const out: ImageTrack[] = [];
     for (const t of this.tracks) {
-      if (!t.confirmed || nowS - t.lastUpdateS > this.settings.maxCoastS) continue;
+      if (!t.confirmed || nowS - t.lastUpdateS > this.coastS) continue;
       const track: ImageTrack = {
         id: t.id,
         bbox: [t.box[0], t.box[1], t.box[2], t.box[3]],
@@ -383,5 +406,7 @@ export class MultiObjectTracker {
     this.memory = [];
     this.timeS = null;
     this.batches = 0;
+    this.lastBatchS = null;
+    this.detectIntervalS = 0;
   }
 }

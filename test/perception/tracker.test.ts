@@ -191,6 +191,21 @@ describe('MultiObjectTracker on synthetic scenes', () => {
     expect(worst).toBeLessThan(5);
   });
 
+  it('keeps tracks alive and reported on every frame when detection runs only once a second (slow machine)', () => {
+    const people = [walker(1, 20, 100, 30, 0), walker(2, 500, 250, -25, 0)];
+    let framesWithBoth = 0, frames = 0;
+    const { counts } = run(people, {
+      durationS: 12,
+      detectEvery: 10,
+      onFrame: (_t, tracks) => {
+        frames++;
+        if (tracks.length === 2) framesWithBoth++;
+      },
+    });
+    expect(framesWithBoth).toBe(frames);
+    expect(counts.idSwitches).toBe(0);
+  });
+
   it('re-identifies a person by appearance after a 3 s gap, not a stranger who appears there', () => {
     const alice = walker(1, 100, 100, 30, 0);
     const ids = new Map<number, Set<number>>();
