@@ -39,6 +39,12 @@ export type RecogniserMode = 'lm' | 'jsgf';
  * 10 against 21 of 28 at 6.5, see docs/shot-language.md).
  */
 export const LM_DECODER_ARGS: readonly string[] = ['-lw', '10'];
+/**
+ * Vocal-tract length normalisation: each utterance is decoded with these
+ * frequency warps and the best-scoring result kept, so a voice far from the
+ * model's average (a high female voice, a deep male one) is met halfway.
+ */
+export const VTLN_WARPS: readonly number[] = [0.92, 1, 1.08];
 /** Per-frame score gap (log-base-1.0001 units) at which confidence falls to 1/e. */
 export const CONFIDENCE_SCALE = 40;
 /** Give up on a decode after this long, ms. */
@@ -160,14 +166,19 @@ export class ShotRecogniser {
   readonly guessedWords: string[];
   private readonly dir: string;
   private readonly searchArgs: string[];
+  private readonly warps: readonly number[];
   private disposed = false;
 
-  constructor(subjects: readonly string[], options: { install?: PocketsphinxInstall; mode?: RecogniserMode; decoderArgs?: readonly string[] } = {}) {
+  constructor(subjects: readonly string[], options: { install?: PocketsphinxInstall; mode?: RecogniserMode; decoderArgs?: readonly string[]; warps?: readonly number[] } = {}) {
     const install = options.install ?? findPocketsphinx();
     if (!install) throw new CinePilotError('SPEECH_UNAVAILABLE', POCKETSPHINX_INSTALL_HINT);
     this.install = install;
     this.subjects = subjects;
     this.mode = options.mode ?? 'lm';
+    this.warps = options.warps ?? VTLN_WARPS;
+    if (!this.warps.length || this.warps.some((w) => !(w >= 0.7 && w <= 1.3))) {
+      throw new CinePilotError('BAD_SETTING', `warps must be frequency-warp factors in 0.7 … 1.3 (got ${this.warps.join(', ')}).`);
+    }
     const cmu = loadCmudict(install.dictPath);
     const grammar = buildGrammar(subjects, cmu);
     this.dir = mkdtempSync(join(tmpdir(), 'cinepilot-speech-'));
@@ -215,27 +226,36 @@ export class ShotRecogniser {
         return durationS;
       });
       writeFileSync(join(audioDir, 'ctl'), ids.join('\n') + '\n');
-      const hypPath = join(audioDir, 'hyp');
       const common = ['-adcin', 'yes', '-cepdir', audioDir, '-cepext', '.wav', '-adchdr', String(WAV_HEADER_BYTES), '-ctl', join(audioDir, 'ctl'),
         '-hmm', this.install.hmmDir, '-backtrace', 'yes'];
-      const main = await run(this.install.binary, [...common, '-hyp', hypPath, ...this.searchArgs]);
+      // one decode per vocal-tract warp; per utterance the best-scoring one wins (maximum-likelihood VTLN)
+      const decodes = await Promise.all(this.warps.map(async (warp, k) => {
+        const hypPath = join(audioDir, `hyp${k}`);
+        const warpArgs = warp === 1 ? [] : ['-warp_type', 'inverse_linear', '-warp_params', String(warp)];
+        const out = await run(this.install.binary, [...common, '-hyp', hypPath, ...warpArgs, ...this.searchArgs]);
+        const hyps = new Map<string, { text: string; score: number }>();
+        if (existsSync(hypPath)) {
+          for (const line of readFileSync(hypPath, 'utf8').split('\n')) {
+            const m = /^(.*?)\s*\((u\d+)\s+(-?\d+)\)\s*$/.exec(line);
+            if (m) hyps.set(m[2]!, { text: m[1]!, score: Number(m[3]) });
+          }
+        }
+        return { hyps, logs: splitLogByUtterance(out.stderr) };
+      }));
       const phone = this.mode === 'jsgf' && this.install.phoneLmPath
         ? await run(this.install.binary, [...common, '-hyp', join(audioDir, 'phones'), '-allphone', this.install.phoneLmPath, '-allphone_ci', 'yes'])
         : undefined;
-      const hyps = new Map<string, string>();
-      if (existsSync(hypPath)) {
-        for (const line of readFileSync(hypPath, 'utf8').split('\n')) {
-          const m = /^(.*?)\s*\((u\d+)\s+-?\d+\)\s*$/.exec(line);
-          if (m) hyps.set(m[2]!, m[1]!);
-        }
-      }
-      const mainLogs = splitLogByUtterance(main.stderr);
+      const best = (id: string) => {
+        let pick = decodes[0]!;
+        for (const d of decodes) if ((d.hyps.get(id)?.score ?? -Infinity) > (pick.hyps.get(id)?.score ?? -Infinity)) pick = d;
+        return { text: pick.hyps.get(id)?.text ?? '', log: pick.logs.get(id) ?? '' };
+      };
       const phoneLogs = phone ? splitLogByUtterance(phone.stderr) : undefined;
       const decodeMs = Math.round((performance.now() - t0) / wavs.length);
       return ids.map((id, i) => {
-        const transcript = (hyps.get(id) ?? '').split(/\s+/).filter((w) => w && !/^[<[]/.test(w)).map((w) => w.replace(/\(\d+\)$/, '')).join(' ');
+        const { text, log } = best(id);
+        const transcript = text.split(/\s+/).filter((w) => w && !/^[<[]/.test(w)).map((w) => w.replace(/\(\d+\)$/, '')).join(' ');
         let confidence = 0;
-        const log = mainLogs.get(id) ?? '';
         if (transcript && this.mode === 'lm') confidence = meanWordPosterior(log);
         else if (transcript) {
           const gs = backtraceScore(log);
