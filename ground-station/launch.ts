@@ -16,6 +16,8 @@ export interface LaunchOptions {
   /** access.json, audit.jsonl and logs/ live here */
   configDir: string;
   stateRateHz?: number;
+  /** live video source for the camera view (ffmpeg input), if any */
+  videoSource?: string | null;
   studio: StudioOptions;
   /** where the web app is built (default dist/ground-station-web) */
   webOutDir?: string;
@@ -45,7 +47,7 @@ export async function startStudioServer(opts: LaunchOptions): Promise<StudioServ
   const audit = new AuditLog(join(opts.configDir, 'audit.jsonl'));
   let station: GroundStation;
   try {
-    station = await createGroundStation({ studio, access: new AccessControl(access.tokens), audit, webRoot: web.outDir, stateRateHz: opts.stateRateHz });
+    station = await createGroundStation({ studio, access: new AccessControl(access.tokens), audit, webRoot: web.outDir, stateRateHz: opts.stateRateHz, videoSource: opts.videoSource ?? null });
     await station.app.listen({ port: opts.port, host: opts.host });
   } catch (err) {
     await studio.close();

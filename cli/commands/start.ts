@@ -24,6 +24,8 @@ opening it logs you in as the local pilot.
   --rig NAME|FILE     hardware rig (default: the scene's)
   --link URL          fly a real aircraft instead of the simulator: mavlink:udp://:14540,
                       mavlink:tcp://HOST:PORT, mavlink:serial:///dev/ttyACM0:921600, mavsdk://HOST:PORT
+  --video SOURCE      live video for the camera view: what ffmpeg reads (rtsp://…, udp://…, srt://…,
+                      a file) or testsrc (a test pattern); without it the camera view is the render
   --controller NAME   shot controller (default: mpc when available, else baseline)
   --seed N            simulator seed (default 1)
   --sim-speed X       simulated seconds per wall second (default 1); below 1 the simulator
@@ -45,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     rig: { type: 'string' },
     link: { type: 'string' },
     controller: { type: 'string' },
+    video: { type: 'string' },
     seed: { type: 'string' },
     'sim-speed': { type: 'string' },
     'config-dir': { type: 'string' },
@@ -67,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   const [{ startStudioServer }] = await Promise.all([import('../../ground-station/launch.ts')]);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const handle = await startStudioServer({
-    port, host, configDir, stateRateHz,
+    port, host, configDir, stateRateHz, videoSource: values.video ?? null,
     studio: {
       scene: values.scene, rig: values.rig, link: values.link, controller: values.controller, seed, simSpeed,
       flightLogPath: values['no-flight-log'] ? null : join(configDir, 'logs', `studio-${stamp}.mcap`),

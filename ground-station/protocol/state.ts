@@ -177,6 +177,8 @@ export const HelloMessageSchema = Type.Object({
   scene: SceneInfoSchema,
   shotLibrary: Type.Array(ShotLibraryEntrySchema),
   speech: Type.Object({ server: Type.Boolean() }),
+  /** live video from the aircraft (MJPEG over HTTP, append ?token=…); null: the camera view shows the render */
+  video: Type.Union([Type.Object({ url: Type.String() }), Type.Null()]),
 });
 
 export const PreviewResultSchema = Type.Object({

@@ -15,6 +15,7 @@ import { CommandDispatcher } from './dispatch.ts';
 import { apiPlugin } from './plugins/api.ts';
 import { speechPlugin } from './plugins/speech.ts';
 import { streamPlugin } from './plugins/stream.ts';
+import { videoPlugin } from './plugins/video.ts';
 import { webPlugin } from './plugins/web.ts';
 
 export const DEFAULT_STATE_RATE_HZ = 25;
@@ -34,6 +35,8 @@ export interface GroundStationOptions {
   rateLimitMax?: number;
   rateLimitWindowMs?: number;
   logger?: boolean;
+  /** live video source for the camera view (ffmpeg input URL or path, or 'testsrc'); null: the render only */
+  videoSource?: string | null;
 }
 
 export interface GroundStation {
@@ -47,7 +50,8 @@ export async function createGroundStation(opts: GroundStationOptions): Promise<G
   const rateLimitMax = opts.rateLimitMax ?? DEFAULT_RATE_LIMIT_MAX;
   const rateLimitWindowMs = opts.rateLimitWindowMs ?? DEFAULT_RATE_LIMIT_WINDOW_MS;
 
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: MAX_COMMAND_BYTES });
+  // forceCloseConnections: shutdown must not wait on endless responses (video) or idle keep-alives
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: MAX_COMMAND_BYTES, forceCloseConnections: true });
   if (opts.studio.auditSink) opts.audit.addSink(opts.studio.auditSink);
   const dispatcher = new CommandDispatcher(opts.studio, opts.audit);
 
@@ -82,7 +86,8 @@ export async function createGroundStation(opts: GroundStationOptions): Promise<G
   const common = { studio: opts.studio, access: opts.access, dispatcher, rateLimitMax, rateLimitWindowMs };
   await app.register(apiPlugin, common);
   await app.register(speechPlugin, { studio: opts.studio, access: opts.access, audit: opts.audit });
-  await app.register(streamPlugin, { ...common, stateRateHz });
+  await app.register(streamPlugin, { ...common, stateRateHz, video: opts.videoSource ? { url: '/api/video' } : null });
+  if (opts.videoSource) await app.register(videoPlugin, { access: opts.access, source: opts.videoSource });
   if (opts.webRoot) await app.register(webPlugin, { root: opts.webRoot });
   return { app, dispatcher };
 }

@@ -18,7 +18,7 @@ let t: TestStation;
 let base: string;
 beforeAll(async () => {
   // A high limit: the fuzz run sends hundreds of messages on purpose.
-  t = await startTestStation({}, { rateLimitMax: 100_000 });
+  t = await startTestStation({}, { rateLimitMax: 100_000, videoSource: 'testsrc' });
   await t.station.app.listen({ port: 0, host: '127.0.0.1' });
   const addr = t.station.app.server.address();
   base = `ws://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/ws`;
@@ -56,6 +56,32 @@ async function request(c: Client, payload: string | Buffer, id: string | null): 
   return waitFor(() => c.messages.slice(from).find((m) => (m.type === 'ack' || m.type === 'error' || m.type === 'pong') && (id === null || m.id === id)), 5000, `a reply to ${String(payload).slice(0, 40)}`, 2);
 }
 
+describe('live video relay (ffmpeg test pattern as the aircraft stream)', () => {
+  it('serves MJPEG parts with JPEG frames to an authenticated viewer, and nothing without a token', async () => {
+    const http = base.replace('ws://', 'http://').replace(/\/ws$/, '/api/video');
+    expect((await fetch(http)).status).toBe(401);
+    const ctrl = new AbortController();
+    const res = await fetch(`${http}?token=${TOKENS.viewer}`, { signal: ctrl.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('multipart/x-mixed-replace; boundary=ffmpeg');
+    const reader = res.body!.getReader();
+    let bytes = Buffer.alloc(0);
+    while (bytes.length < 64 * 1024) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      bytes = Buffer.concat([bytes, Buffer.from(value)]);
+      const soi = bytes.indexOf(Buffer.from([0xff, 0xd8, 0xff]));
+      if (soi > 0 && bytes.indexOf(Buffer.from([0xff, 0xd9]), soi) > soi) break;
+    }
+    ctrl.abort();
+    expect(bytes.subarray(0, 8).toString('ascii')).toBe('--ffmpeg');
+    expect(bytes.toString('latin1')).toContain('Content-type: image/jpeg');
+    const soi = bytes.indexOf(Buffer.from([0xff, 0xd8, 0xff]));
+    expect(soi).toBeGreaterThan(0);
+    expect(bytes.indexOf(Buffer.from([0xff, 0xd9]), soi)).toBeGreaterThan(soi);
+  });
+});
+
 describe('ground-station WebSocket (real socket)', () => {
   it('refuses the upgrade for a wrong or missing token (401) and accepts a valid one with a hello', async () => {
     await expect(connect('wrong-token-wrong-token')).rejects.toMatchObject({ statusCode: 401 });
@@ -63,7 +89,7 @@ describe('ground-station WebSocket (real socket)', () => {
     const c = await connect(TOKENS.viewer);
     const hello = await c.next('hello');
     expect([...TypeCompiler.Compile(HelloMessageSchema).Errors(hello)].map((e) => e.path + ' ' + e.message)).toEqual([]);
-    expect(hello).toMatchObject({ role: 'viewer', commands: [] });
+    expect(hello).toMatchObject({ role: 'viewer', commands: [], video: { url: '/api/video' } });
     expect((hello.scene as { subjectNames: string[] }).subjectNames).toEqual(['alice', 'bob']);
     c.ws.close();
   });

@@ -24,6 +24,8 @@ export interface StreamOptions {
   stateRateHz: number;
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /** where the live video is served, when there is one */
+  video: { url: string } | null;
 }
 
 /** A client whose socket has this much unsent data skips state frames. */
@@ -147,6 +149,7 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (app: Fasti
       scene: studio.scene,
       shotLibrary: studio.shotLibrary,
       speech: studio.speech,
+      video: opts.video,
     };
     socket.send(JSON.stringify(hello));
     socket.on('message', (data, isBinary) => {

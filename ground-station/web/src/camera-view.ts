@@ -88,6 +88,11 @@ export class CameraView {
   private readonly m = new THREE.Matrix4();
   private readonly R = mat3();
   private readonly fog = new THREE.Fog(SKY, 120, 400);
+  private readonly live: HTMLImageElement;
+  private readonly tag: HTMLElement;
+  private liveUrl: string | null = null;
+  /** showing the aircraft's video rather than the render */
+  showingLive = false;
 
   constructor(private readonly container: HTMLElement, private readonly world: WorldScene) {
     this.renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true });
@@ -95,6 +100,8 @@ export class CameraView {
     this.renderer.domElement.classList.add('gl');
     container.appendChild(this.renderer.domElement);
     this.overlay = container.querySelector('#camera-overlay') as HTMLCanvasElement;
+    this.live = container.querySelector('#camera-live') as HTMLImageElement;
+    this.tag = container.querySelector('#camera-tag') as HTMLElement;
     this.camera.layers.set(WORLD_LAYER);
     this.target = new THREE.WebGLRenderTarget(1, 1, { depthTexture: new THREE.DepthTexture(1, 1) });
     this.material = new THREE.ShaderMaterial({ ...DOF_SHADER, uniforms: THREE.UniformsUtils.clone(DOF_SHADER.uniforms) });
@@ -118,11 +125,34 @@ export class CameraView {
     this.overlay.height = h;
     this.overlay.style.width = `${w}px`;
     this.overlay.style.height = `${h}px`;
+    this.live.style.width = `${w}px`;
+    this.live.style.height = `${h}px`;
     this.material.uniforms.resolution!.value.set(w, h);
+  }
+
+  /** The aircraft's live video (an MJPEG URL), shown instead of the render when `show`. */
+  setLiveVideo(url: string | null, show: boolean): void {
+    this.liveUrl = url;
+    this.showingLive = url !== null && show;
+    // the stream only runs while shown: an <img> without src closes the connection
+    if (this.showingLive) {
+      if (this.live.src !== new URL(url!, location.href).href) this.live.src = url!;
+    } else this.live.removeAttribute('src');
+    this.live.hidden = !this.showingLive;
+    this.renderer.domElement.hidden = this.showingLive;
+    this.tag.textContent = this.showingLive ? 'LIVE VIDEO' : 'SIM RENDER · DoF';
+  }
+
+  get hasLiveVideo(): boolean {
+    return this.liveUrl !== null;
   }
 
   render(v: VehicleState | null): void {
     if (!v) return;
+    if (this.showingLive) {
+      this.drawOverlay(v);
+      return;
+    }
     const aspect = v.camera.sensorWidthMm / v.camera.sensorHeightMm;
     if (Math.abs(aspect - this.aspect) > 1e-3) {
       this.aspect = aspect;

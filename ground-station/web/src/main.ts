@@ -143,6 +143,12 @@ $('go').addEventListener('click', () => void go());
 $('hold').addEventListener('click', () => void command('hold', vehicleId()).catch(() => undefined));
 $('stop').addEventListener('click', () => void command('stop', vehicleId()).catch(() => undefined));
 $('estop').addEventListener('click', eStop);
+$('camera-source').addEventListener('click', () => {
+  if (!store.hello?.video) return;
+  const live = !cameraView.showingLive;
+  cameraView.setLiveVideo(`${store.hello.video.url}?token=${encodeURIComponent(token)}`, live);
+  $('camera-source').textContent = live ? 'show render' : 'show live video';
+});
 for (const b of document.querySelectorAll<HTMLButtonElement>('.pilot-row button[data-cmd]')) {
   b.addEventListener('click', () => {
     const type = b.dataset.cmd!;
@@ -221,6 +227,12 @@ conn.on('hello', (hello: HelloMessage) => {
     if (b.disabled) b.title = `needs a role that may send ${cmd}; you are ${hello.role}`;
   }
   $<HTMLInputElement>('command').disabled = !store.can('parse');
+  const sourceButton = $<HTMLButtonElement>('camera-source');
+  sourceButton.hidden = hello.video === null;
+  if (hello.video) {
+    cameraView.setLiveVideo(`${hello.video.url}?token=${encodeURIComponent(token)}`, true);
+    sourceButton.textContent = 'show render';
+  }
   if (hello.role === 'viewer') showParsed('signed in as viewer: you can watch, not command', '');
   event(`connected as ${hello.name} (${hello.role}); state at ${hello.stateRateHz} Hz`);
 });
