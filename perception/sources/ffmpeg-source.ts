@@ -32,7 +32,7 @@ export interface FfmpegSourceSettings {
   height?: number;
   /** V4L2: frame rate to request from the camera */
   fps?: number;
-  /** default: 'pause-producer' for files, 'drop-oldest' for live sources */
+  /** default: 'pause-producer' for files, 'drop-oldest' for live sources and files read in real time */
   overflow?: OverflowPolicy;
   queueCapacity?: number;
   /** no stream information within this time → SOURCE_TIMEOUT */
@@ -123,8 +123,10 @@ export class FfmpegFrameSource implements FrameSource {
     const args = ['-hide_banner', '-nostdin', '-loglevel', 'info', ...inputArgs(s, this.kind), '-map', '0:v:0', '-an', ...scale, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
     const proc = spawn(await ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
-    const policy = s.overflow ?? (live ? 'drop-oldest' : 'pause-producer');
-    const capacity = s.queueCapacity ?? (live ? DEFAULT_QUEUE_CAPACITY : DEFAULT_FILE_QUEUE_CAPACITY);
+    // a file read in real time stands in for a live feed: it drops what the consumer cannot take
+    const dropping = live || s.realtime === true;
+    const policy = s.overflow ?? (dropping ? 'drop-oldest' : 'pause-producer');
+    const capacity = s.queueCapacity ?? (dropping ? DEFAULT_QUEUE_CAPACITY : DEFAULT_FILE_QUEUE_CAPACITY);
     this.queue = new FrameQueue(capacity, policy, (paused) => (paused ? proc.stdout.pause() : proc.stdout.resume()));
 
     const openTimeoutS = s.openTimeoutS ?? DEFAULT_OPEN_TIMEOUT_S;
