@@ -51,6 +51,8 @@ export const DEFAULT_QP_TOLERANCE = 1e-6;
 export const SUBJECT_WAIT_S = 5;
 /** Failed QPs in a row before the controller holds position and restarts the solver. */
 export const MAX_FALLBACK_TICKS = 5;
+/** Share of the jerk limit assumed when making the initial acceleration viable (room for the discrete steps). */
+export const VIABLE_JERK_SHARE = 0.7;
 /** Plan look-ahead per actuator, s: the vehicle's position loop, the gimbal's lag, the lens motors' latency. */
 export const SETPOINT_LEAD_S = 0.05;
 export const GIMBAL_LEAD_S = 0.06;
@@ -299,6 +301,14 @@ export class MpcShotController implements ShotController {
     x[X.IRIS_STOPS] = stopsFromFNumber(t.lens.fNumber);
     // a measurement just outside a hard bound (sensor noise, a lens end stop) must not make the QP infeasible
     for (let i = 0; i < NX; i++) if (i !== X.YAW) x[i] = clamp(x[i]!, m.lbx[i]!, m.ubx[i]!);
+    // nor may the commanded acceleration carry the velocity past its bound before jerk can stop it:
+    // from (v, a) with jerk J the velocity still gains a²/(2J), so |a| ≤ √(2J·room)
+    for (let i = 0; i < 3; i++) {
+      const J = VIABLE_JERK_SHARE * m.ubu[U.JN + i]!;
+      const v = x[X.VN + i]!, a = x[X.AN + i]!;
+      if (a > 0) x[X.AN + i] = Math.min(a, Math.sqrt(2 * J * Math.max(m.ubx[X.VN + i]! - v, 0)));
+      else if (a < 0) x[X.AN + i] = Math.max(a, -Math.sqrt(2 * J * Math.max(v - m.lbx[X.VN + i]!, 0)));
+    }
   }
 
   /** Shift the solver's iterate by the whole stages elapsed since the last plan (warm start). */

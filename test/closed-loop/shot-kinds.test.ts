@@ -134,6 +134,8 @@ describe('closed loop: every shot kind', () => {
       expect(m.minPersonDistanceM!).toBeGreaterThanOrEqual(rig.safety.keepOutRadiusM);
       expect(m.geofenceViolations).toBe(0);
       if (m.compositionErrorRms !== null) expect(m.compositionErrorRms).toBeLessThanOrEqual(m.tolerances.compositionErrorRmsMax ?? 1);
+      // every tick's QP solved: no fallback to the previous plan, no emergency hold
+      expect(trace.ticks.filter((t) => t.status !== 'solved' && t.status !== 'max-iterations').map((t) => t.status)).toEqual([]);
       c.check(trace);
     }, CLOSED_LOOP_TIMEOUT_MS);
   }

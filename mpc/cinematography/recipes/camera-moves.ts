@@ -182,8 +182,8 @@ export function craneRecipe(ctx: RecipeContext): ShotRecipe {
 }
 
 /**
- * Flyover: a straight pass at height along the subject's heading at the
- * start, from behind the subject to beyond it. The camera keeps the subject
+ * Flyover: a straight pass at height along the line from the camera's
+ * starting side over the subject, from `half` before it to `half` beyond it. The camera keeps the subject
  * centred while it lies ahead; composition fades out as it passes under the
  * camera (the camera does not flip over to look back).
  */
@@ -191,7 +191,8 @@ export function flyoverRecipe(ctx: RecipeContext): ShotRecipe {
   const name = subjectOf(ctx, 'flyover');
   const sampler = new SubjectSampler(ctx);
   const view0 = sampler.at(name, ctx.startTimeS);
-  const pathRad = view0.headingRad;
+  // fly from the camera's side of the subject over it and on (no transit to a far start point)
+  const pathRad = startBearingRad(ctx, view0.feetNedM) + Math.PI;
   const half = ctx.spec.distanceM ?? DEFAULT_FLYOVER_HALF_LENGTH_M;
   const alt = ctx.spec.heightM ?? DEFAULT_FLYOVER_HEIGHT_M;
   const durationS = ctx.spec.durationS ?? (2 * half) / (ctx.spec.speedMps ?? DEFAULT_FLYOVER_SPEED_MPS);
