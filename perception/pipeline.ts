@@ -6,6 +6,8 @@
  * validation runs on estimated, not true, subject states.
  */
 import type { DetectionBatch, ImageTrack, RgbFrame, SubjectEstimate } from '../core/perception-types.ts';
+import { monotonicS } from '../core/units.ts';
+import { DetectScheduler } from './detection/detect-scheduler.ts';
 import type { Detector } from './detection/detector.ts';
 import type { CameraView } from './localisation/ground-localiser.ts';
 import { TrackerPredictor, type TrackerPredictorSettings } from './localisation/tracker-predictor.ts';
@@ -14,9 +16,13 @@ import { MultiObjectTracker, type TrackerSettings } from './tracking/tracker.ts'
 export interface PerceptionPipelineSettings {
   tracker?: Partial<TrackerSettings>;
   predictor?: TrackerPredictorSettings;
-  /** run the detector on every K-th frame (processFrame); tracks move every frame */
-  detectEvery?: number;
+  /** run the detector on every K-th frame, or 'auto' (processFrame); tracks move every frame */
+  detectEvery?: number | 'auto';
+  /** frame rate the chain must keep up with when detectEvery is 'auto' (default 10) */
+  targetFps?: number;
 }
+
+export const DEFAULT_TARGET_FPS = 10;
 
 export interface PerceptionStep {
   tracks: ImageTrack[];
@@ -27,14 +33,12 @@ export interface PerceptionStep {
 export class PerceptionPipeline {
   readonly tracker: MultiObjectTracker;
   readonly subjects: TrackerPredictor;
-  readonly detectEvery: number;
-  private framesSeen = 0;
+  readonly scheduler: DetectScheduler;
 
   constructor(settings: PerceptionPipelineSettings = {}, private readonly detector: Detector | null = null) {
     this.tracker = new MultiObjectTracker(settings.tracker);
     this.subjects = new TrackerPredictor(settings.predictor);
-    this.detectEvery = settings.detectEvery ?? 1;
-    if (!(Number.isInteger(this.detectEvery) && this.detectEvery >= 1)) throw new RangeError(`detectEvery must be an integer ≥ 1, got ${this.detectEvery}`);
+    this.scheduler = new DetectScheduler(settings.detectEvery ?? 1, settings.targetFps ?? DEFAULT_TARGET_FPS);
   }
 
   /**
@@ -49,11 +53,19 @@ export class PerceptionPipeline {
     return { tracks, subjects: view ? this.subjects.estimates() : [] };
   }
 
-  /** A real frame: detect on every `detectEvery`-th frame, track on all. Needs a detector. */
+  /** A real frame: detect when the scheduler says so, track on every frame. Needs a detector. */
   async processFrame(frame: RgbFrame, view?: CameraView): Promise<PerceptionStep> {
     if (!this.detector) throw new Error('PerceptionPipeline.processFrame needs a detector; pass one to the constructor or call process() with detections.');
-    const batch = this.framesSeen++ % this.detectEvery === 0 ? await this.detector.detect(frame) : null;
-    return this.process(frame.timestampS, batch, view, frame.width, frame.height);
+    const startS = monotonicS();
+    let batch: DetectionBatch | null = null;
+    if (this.scheduler.next()) {
+      batch = await this.detector.detect(frame);
+      this.scheduler.recordDetect((monotonicS() - startS) * 1000);
+    }
+    const detectedS = monotonicS();
+    const step = this.process(frame.timestampS, batch, view, frame.width, frame.height);
+    this.scheduler.recordOther((monotonicS() - detectedS) * 1000);
+    return step;
   }
 
   /** "That one is alice." */

@@ -13,6 +13,8 @@ import type { DetectionBatch } from '../../core/perception-types.ts';
 import { MotAccumulator } from '../../perception/tracking/mot-metrics.ts';
 import { MultiObjectTracker } from '../../perception/tracking/tracker.ts';
 import { DEFAULT_DETECT_EVERY } from '../../cli/commands/track.ts';
+import type { Detector } from '../../perception/detection/detector.ts';
+import { PerceptionPipeline } from '../../perception/pipeline.ts';
 
 interface Recording {
   imageWidth: number;
@@ -71,5 +73,27 @@ describe('tracker on real vtest.avi detections', () => {
     console.log(`vtest identities (${people} people, detect every ${recording.detectEvery}): ${mot.counts.idSwitches} id switches in all\n${lines.join('\n')}`);
     expect(people).toBeGreaterThanOrEqual(3);
     expect(mot.counts.idSwitches).toBeLessThanOrEqual(2);
+  });
+
+  it('PerceptionPipeline.processFrame asks the detector every 3rd frame and reports tracks on every frame', async () => {
+    const byFrame = new Map(recording.frames.map((f) => [f.frame, f]));
+    const asked: number[] = [];
+    // the recorded detector output stands in for the detector: it answers for the frames it has
+    const replay: Detector = {
+      capabilities: () => ({ labels: ['person'], keypoints: false, faces: false, appearance: true, multiPerson: true, backend: 'recording', models: ['centernet'], inputWidth: 512, inputHeight: 512 }),
+      detect: async (frame) => {
+        asked.push(frame.index);
+        return batchOf(byFrame.get(frame.index)!);
+      },
+      dispose: () => {},
+    };
+    const pipeline = new PerceptionPipeline({ detectEvery: 3 }, replay);
+    const [from, to] = recording.windows[0]!;
+    for (let frame = from; frame <= to; frame++) {
+      const step = await pipeline.processFrame({ index: frame, timestampS: frame / recording.fps, width: recording.imageWidth, height: recording.imageHeight, data: new Uint8Array(0) });
+      expect(step.tracks.length, `frame ${frame}`).toBeGreaterThanOrEqual(3);
+    }
+    expect(asked.every((f) => f % 3 === 0)).toBe(true);
+    expect(asked).toHaveLength(Math.floor((to - from) / 3) + 1);
   });
 });
