@@ -125,7 +125,10 @@ async function go(): Promise<void> {
 function eStop(): void {
   $('estop').classList.add('engaged');
   conn.send('e-stop', {}).then(
-    () => event('E-STOP sent', 'warn'),
+    () => {
+      event('E-STOP sent', 'warn');
+      showParsed('E-STOP: every vehicle holds; autonomy stays off until a pilot releases it', 'error');
+    },
     (err) => reportError('e-stop', err),
   );
 }
