@@ -68,7 +68,7 @@ export interface TrackerSettings {
 export const DEFAULT_TRACKER_SETTINGS: TrackerSettings = {
   highScore: 0.35,
   lowScore: 0.1,
-  birthScore: 0.4,
+  birthScore: 0.45,
   birthMaxIou: 0.3,
   firstPassMinIou: 0.2,
   secondPassMinIou: 0.35,
