@@ -20,6 +20,7 @@ export interface SpeechResult {
 
 export interface Studio {
   readonly scene: SceneInfo;
+  /** changes when subjects are renamed */
   readonly shotLibrary: ShotLibraryEntry[];
   readonly speech: HelloMessage['speech'];
   /** Current state of every vehicle and subject (called at the stream rate). */

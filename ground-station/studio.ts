@@ -167,7 +167,7 @@ export interface StudioParts {
 
 export class LiveStudio implements Studio {
   readonly scene: SceneInfo;
-  readonly shotLibrary: ShotLibraryEntry[];
+  shotLibrary: ShotLibraryEntry[];
   readonly speech: { server: boolean };
   readonly auditSink: AuditSink | null;
   readonly vehicles = new Map<string, VehicleSlot>();
@@ -422,6 +422,7 @@ export class LiveStudio implements Studio {
     if (type === 'name-subject') {
       const r = this.subjects.rename(p.subjectId as number, p.name as string);
       this.scene.subjectNames.splice(0, this.scene.subjectNames.length, ...this.subjects.names());
+      this.shotLibrary = shotLibrary(this.scene.subjectNames);
       return r;
     }
     if (type === 'e-stop' && p.vehicleId === undefined) {

@@ -120,6 +120,23 @@ describe('ground-station WebSocket (real socket)', () => {
     viewer.ws.close();
   });
 
+  it('tells every client the new names when a subject is renamed', async () => {
+    const viewer = await connect(TOKENS.viewer);
+    await viewer.next('hello');
+    const dp = await connect(TOKENS.dp);
+    await dp.next('hello');
+    const id = t.studio.state().subjects.find((s) => s.name === 'bob')!.id;
+    const from = viewer.messages.length;
+    const ack = await request(dp, JSON.stringify({ type: 'name-subject', id: 'n1', subjectId: id, name: 'robert' }), 'n1');
+    expect(ack).toMatchObject({ type: 'ack', result: { from: 'bob', to: 'robert' } });
+    const scene = await viewer.next('scene', from);
+    expect((scene.scene as { subjectNames: string[] }).subjectNames).toEqual(['alice', 'robert']);
+    expect((scene.shotLibrary as Array<{ text: string }>).some((e) => e.text.includes('robert'))).toBe(true);
+    await request(dp, JSON.stringify({ type: 'name-subject', id: 'n2', subjectId: id, name: 'bob' }), 'n2');
+    viewer.ws.close();
+    dp.ws.close();
+  });
+
   it('counts an open pilot page as a connected pilot for the controller, until it closes', async () => {
     const runtime = t.studio.vehicles.get('drone-1')!.runtime;
     const dp = await connect(TOKENS.dp);

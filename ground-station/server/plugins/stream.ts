@@ -100,6 +100,8 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (app: Fasti
       text: e.ok ? `${e.who.name} (${e.who.role}): ${e.type}` : `${e.who.name} (${e.who.role}): ${e.type} refused — ${e.message}`,
     });
     if (e.ok && e.type === 'preview') broadcast({ type: 'preview', result: e.result });
+    // a renamed subject changes the scene's names (suggestions, shot library words)
+    if (e.ok && e.type === 'name-subject') broadcast({ type: 'scene', scene: studio.scene, shotLibrary: studio.shotLibrary });
   });
 
   const reply = (c: Client, id: string | null, command: string | null, code: GroundErrorCode, message: string, details?: unknown): void => {

@@ -192,10 +192,7 @@ new Microphone($<HTMLButtonElement>('mic'), {
 });
 
 // -- messages from the studio ---------------------------------------------------
-conn.on('hello', (hello: HelloMessage) => {
-  store.hello = hello;
-  world.setScene(hello.scene);
-  $('identity').textContent = `${hello.name} · ${hello.role}`;
+function showLibrary(hello: HelloMessage): void {
   const lib = $('library');
   lib.replaceChildren(...hello.shotLibrary.map((entry) => {
     const chip = document.createElement('button');
@@ -224,6 +221,13 @@ conn.on('hello', (hello: HelloMessage) => {
     { text: 'hold', hint: 'hold' },
     { text: 'return home', hint: 'vehicle' },
   ]);
+}
+
+conn.on('hello', (hello: HelloMessage) => {
+  store.hello = hello;
+  world.setScene(hello.scene);
+  $('identity').textContent = `${hello.name} · ${hello.role}`;
+  showLibrary(hello);
   for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-cmd], #preview, #go, #hold, #stop, #mic')) {
     const cmd = b.dataset.cmd ?? (b.id === 'mic' ? 'parse' : b.id);
     b.disabled = !store.can(cmd);
@@ -245,6 +249,11 @@ conn.on('state', (msg: StateMessage) => {
   stateDirty = true;
 });
 conn.on('event', (msg: { level: 'info' | 'warn'; text: string }) => event(msg.text, msg.level));
+conn.on('scene', (msg: Pick<HelloMessage, 'scene' | 'shotLibrary'>) => {
+  if (!store.hello) return;
+  store.hello = { ...store.hello, scene: msg.scene, shotLibrary: msg.shotLibrary };
+  showLibrary(store.hello);
+});
 conn.on('preview', (msg: { result: PreviewResult }) => {
   world.setPreview(msg.result.pathNedM);
   showPreview(msg.result);
