@@ -47,8 +47,9 @@ export const LM_DECODER_ARGS: readonly string[] = ['-lw', '10'];
 export const VTLN_WARPS: readonly number[] = [0.92, 1, 1.08];
 /** Per-frame score gap (log-base-1.0001 units) at which confidence falls to 1/e. */
 export const CONFIDENCE_SCALE = 40;
-/** Give up on a decode after this long, ms. */
+/** Give up on a decoder run after this long plus DECODE_TIMEOUT_PER_UTTERANCE_MS per utterance, ms (generous: shared CPUs). */
 export const DECODE_TIMEOUT_MS = 30_000;
+export const DECODE_TIMEOUT_PER_UTTERANCE_MS = 10_000;
 
 export interface PocketsphinxInstall {
   binary: string;
@@ -96,9 +97,10 @@ export function findPocketsphinx(env: NodeJS.ProcessEnv = process.env): Pocketsp
   return { binary, hmmDir, dictPath, ...(existsSync(phoneLm) ? { phoneLmPath: phoneLm } : {}) };
 }
 
-function run(binary: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+function run(binary: string, args: string[], utterances = 1): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(binary, args, { timeout: DECODE_TIMEOUT_MS, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const timeout = DECODE_TIMEOUT_MS + DECODE_TIMEOUT_PER_UTTERANCE_MS * utterances;
+    execFile(binary, args, { timeout, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
       // a non-zero exit still leaves a usable log; a failed start or a timeout does not
       if (err && (typeof (err as NodeJS.ErrnoException).code === 'string' || (err as { killed?: boolean }).killed)) {
         reject(new CinePilotError('SPEECH_FAILED', `${binary} failed: ${err.message}. ${POCKETSPHINX_INSTALL_HINT}`));
@@ -232,7 +234,7 @@ export class ShotRecogniser {
       const decodes = await Promise.all(this.warps.map(async (warp, k) => {
         const hypPath = join(audioDir, `hyp${k}`);
         const warpArgs = warp === 1 ? [] : ['-warp_type', 'inverse_linear', '-warp_params', String(warp)];
-        const out = await run(this.install.binary, [...common, '-hyp', hypPath, ...warpArgs, ...this.searchArgs]);
+        const out = await run(this.install.binary, [...common, '-hyp', hypPath, ...warpArgs, ...this.searchArgs], wavs.length);
         const hyps = new Map<string, { text: string; score: number }>();
         if (existsSync(hypPath)) {
           for (const line of readFileSync(hypPath, 'utf8').split('\n')) {
@@ -243,7 +245,7 @@ export class ShotRecogniser {
         return { hyps, logs: splitLogByUtterance(out.stderr) };
       }));
       const phone = this.mode === 'jsgf' && this.install.phoneLmPath
-        ? await run(this.install.binary, [...common, '-hyp', join(audioDir, 'phones'), '-allphone', this.install.phoneLmPath, '-allphone_ci', 'yes'])
+        ? await run(this.install.binary, [...common, '-hyp', join(audioDir, 'phones'), '-allphone', this.install.phoneLmPath, '-allphone_ci', 'yes'], wavs.length)
         : undefined;
       const best = (id: string) => {
         let pick = decodes[0]!;
