@@ -17,6 +17,7 @@ const HELP = `usage: cinepilot hear FILE.wav [--subjects alice,bob] [--json] [--
   --subjects   names of the subjects in the scene, comma-separated; they join the recogniser's vocabulary
   --json       one JSON object: transcript, confidence, durationS, decodeMs, result ({"ok","spec"} or {"ok":false,"error"})
   --grammar    decode with the JSGF grammar search instead of the grammar-trained n-gram model
+               (slower and less accurate with Debian bookworm's pocketsphinx; see docs/shot-language.md)
   --rig        rig profile for the safety limits (default: the shipped rig)
 
 Needs Debian's pocketsphinx and pocketsphinx-en-us (apt-get install pocketsphinx pocketsphinx-en-us).

@@ -371,6 +371,8 @@ function build(heard: Heard, ctx: ParseContext, known: string[]): ParseResult {
       return fail('NO_SHOT', `no shot in that command. Say one of: ${SHOT_KINDS.join(', ')} (or a synonym such as "vertigo shot", "circle around", "pull back", "boom up").`, [...SHOT_KINDS]);
     }
   }
+  // "stop" is the whole command whatever else was said with it: nothing else may ride on it
+  if (kind === 'stop') return checkSpec({ kind: 'stop', subjects: [] }, ctx, notes);
   const spec: Partial<ShotSpec> & { kind: ShotKind } = { ...base, kind };
   if (k.kind && current && k.kind === current.kind && heard.adjustments.some((a) => a.kind === 'again')) Object.assign(spec, structuredClone(current));
 

@@ -177,7 +177,8 @@ export class ShotRecogniser {
     this.install = install;
     this.subjects = subjects;
     this.mode = options.mode ?? 'lm';
-    this.warps = options.warps ?? VTLN_WARPS;
+    // the grammar search is slow enough (wide beams) that it gets one warp unless asked
+    this.warps = options.warps ?? (this.mode === 'lm' ? VTLN_WARPS : [1]);
     if (!this.warps.length || this.warps.some((w) => !(w >= 0.7 && w <= 1.3))) {
       throw new CinePilotError('BAD_SETTING', `warps must be frequency-warp factors in 0.7 … 1.3 (got ${this.warps.join(', ')}).`);
     }

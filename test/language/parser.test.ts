@@ -122,8 +122,8 @@ describe('subjects', () => {
 });
 
 describe('safety', () => {
-  it('"stop" wins over anything said with it', () => {
-    expect(spec('stop the orbit on alice').kind).toBe('stop');
+  it('"stop" wins over anything said with it, and carries nothing else', () => {
+    expect(spec('stop the orbit on alice at 5 metres, wide')).toEqual({ kind: 'stop', subjects: [] });
   });
   it('no keep-out radius in the context means no distance refusal (the caller supplies the rig)', () => {
     expect(spec('orbit alice at 1 metre', { subjects: ['alice'] }).distanceM).toBe(1);

@@ -8,10 +8,13 @@ import { EXIT_OK } from '../../../core/errors.ts';
 import { parseShot } from '../../../ground-station/language/index.ts';
 import { contextFor, loadCorpus, loadRejections } from '../../../test/language/corpus-harness.ts';
 
+/** Untimed passes before measuring. */
+const WARMUP_ROUNDS = 3;
+
 const HELP = `usage: cinepilot bench parse [--rounds N] [--json]
 
   Parses every command of the shot-language corpus (accepted and refused) N times
-  (default 20) after a warm-up round and prints the per-command latency.
+  (default 20) after three warm-up rounds and prints the per-command latency.
   --rounds  timed passes over the corpus (1 … 1000)
   --json    one JSON object: commands, samples, p50Ms, p99Ms, maxMs, meanMs`;
 
@@ -23,7 +26,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const rounds = numberFlag('rounds', values.rounds, { min: 1, max: 1000, integer: true }) ?? 20;
   const cases = [...loadCorpus(), ...loadRejections()].map((e) => ({ text: e.text, ctx: contextFor(e) }));
-  for (const c of cases) parseShot(c.text, c.ctx); // warm-up: JIT and mathjs unit cache
+  // warm-up: JIT of every path and the mathjs unit cache
+  for (let r = 0; r < WARMUP_ROUNDS; r++) for (const c of cases) parseShot(c.text, c.ctx);
   const samples = new Float64Array(cases.length * rounds);
   let k = 0;
   for (let r = 0; r < rounds; r++) {
