@@ -39,7 +39,6 @@ import { noisyConstantVelocityPredictor } from '../sim/noisy-predictor.ts';
 import { tickErrors } from '../sim/metrics.ts';
 import type { ShotTrace } from '../sim/trace.ts';
 import { CONTROLLERS, DEFAULT_CONTROLLER } from '../cli/commands/validate.ts';
-import { createMpcShotController, DEFAULT_QP_TIME_LIMIT_MS } from '../controller/mpc-shot-controller.ts';
 import { parseShot, type ParseContext } from './language/index.ts';
 import type { CommandParams, CommandType } from './protocol/commands.ts';
 import { GroundStationError } from './protocol/errors.ts';
@@ -48,6 +47,7 @@ import type { Principal } from './server/access.ts';
 import type { AuditEntry, AuditSink } from './server/audit.ts';
 import type { SpeechResult, Studio, StudioState } from './studio-api.ts';
 import { NamedSubjects } from './studio/named-subjects.ts';
+import { liveShotController } from './studio/live-controller.ts';
 import { PreviewRunner } from './studio/preview.ts';
 import { shotLibrary } from './studio/shot-library.ts';
 import { SimTimeClock } from './studio/sim-time-clock.ts';
@@ -130,23 +130,6 @@ function propsOf(world: SimWorld): PropInfo[] {
     yawRad: o.yawRad,
     colour: o.colour,
   }));
-}
-
-/**
- * The controller that flies live. The registry's entries are set up for
- * headless validation (the MPC without a wall-clock budget, for
- * determinism); live, the MPC keeps its real-time QP budget.
- */
-export async function liveShotController(name: string, rig: Rig, scene: LoadedScene, world: SimWorld | null, simSpeed = 1): Promise<ShotController> {
-  if (name === 'mpc') {
-    return createMpcShotController({
-      rig,
-      qpTimeLimitMs: DEFAULT_QP_TIME_LIMIT_MS / simSpeed,
-      geofence: world?.geofence ?? scene.spec.geofence,
-      background: (world?.objects ?? []).filter((o) => o.role === 'background').map((o) => ({ name: o.name, positionNedM: o.positionNedM })),
-    });
-  }
-  return CONTROLLERS[name]!.create({ rig, scene, spec: { kind: 'hold', subjects: [] } });
 }
 
 /** What createStudio composes; LiveStudio only wires them to the server's interface. */

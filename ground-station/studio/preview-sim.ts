@@ -23,7 +23,7 @@ import { noisyConstantVelocityPredictor } from '../../sim/noisy-predictor.ts';
 import { computeMetrics } from '../../sim/metrics.ts';
 import type { ShotTrace, TraceTick } from '../../sim/trace.ts';
 import { CONTROLLERS } from '../../cli/commands/validate.ts';
-import { liveShotController } from '../studio.ts';
+import { liveShotController } from './live-controller.ts';
 import type { PreviewResult } from '../protocol/state.ts';
 
 /** Length of a preview for open-ended shots (no durationS), s. */
