@@ -325,8 +325,8 @@ function renderPanels(): void {
     });
     return item;
   }));
-  // subjects
-  $('subjects').replaceChildren(...st.subjects.map((s, i) => {
+  // subjects (not while the DP is typing a name into one of them)
+  if (!$('subjects').contains(document.activeElement)) $('subjects').replaceChildren(...st.subjects.map((s, i) => {
     const item = document.createElement('div');
     item.className = 'item';
     const row = document.createElement('div');
