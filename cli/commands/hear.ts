@@ -7,8 +7,7 @@ import { parseFlags } from '../args.ts';
 import { CinePilotError, EXIT_BAD_INPUT, EXIT_OK } from '../../core/errors.ts';
 import { loadRig } from '../../hardware-profiles/loader.ts';
 import { findPocketsphinx, hearShot, POCKETSPHINX_INSTALL_HINT, ShotRecogniser } from '../../ground-station/speech/recogniser.ts';
-import type { ParseContext } from '../../ground-station/language/index.ts';
-import { DEFAULT_ALTITUDE_BAND_M } from './parse.ts';
+import { safetyContext, type ParseContext } from '../../ground-station/language/index.ts';
 
 const HELP = `usage: cinepilot hear FILE.wav [--subjects alice,bob] [--json] [--grammar]
 
@@ -52,13 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const rig = loadRig(values.rig);
   const subjects = values.subjects ? values.subjects.split(',').map((s) => s.trim()).filter(Boolean) : [];
-  const context: ParseContext = {
-    subjects,
-    keepOutRadiusM: rig.safety.keepOutRadiusM,
-    altitudeBandM: { ...DEFAULT_ALTITUDE_BAND_M },
-    maxSpeedMps: rig.safety.maxSpeedMps,
-    lens: { focalLengthMm: rig.lens.focalLengthMm, fNumber: rig.lens.fNumber },
-  };
+  const context: ParseContext = { subjects, ...safetyContext(rig) };
   const recogniser = new ShotRecogniser(subjects, { install, mode: values.grammar ? 'jsgf' : 'lm' });
   try {
     if (process.stderr.isTTY && !values.json) process.stderr.write('cinepilot hear: recognising …\r');

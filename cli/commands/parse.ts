@@ -10,11 +10,8 @@ import { parseFlags, numberFlag } from '../args.ts';
 import { CinePilotError, EXIT_BAD_INPUT, EXIT_OK } from '../../core/errors.ts';
 import { ShotSpecSchema, type ShotSpec } from '../../core/shot-spec.ts';
 import { loadRig } from '../../hardware-profiles/loader.ts';
-import { parseShot, type ParseContext, type ParseResult } from '../../ground-station/language/index.ts';
+import { parseShot, safetyContext, DEFAULT_ALTITUDE_BAND_M, type ParseContext, type ParseResult } from '../../ground-station/language/index.ts';
 import { llmConfigFromEnv, parseWithFallback } from '../../ground-station/language/llm.ts';
-
-/** Altitude band used when no geofence is given: ground clearance to the common 120 m legal ceiling. */
-export const DEFAULT_ALTITUDE_BAND_M = { min: 1, max: 120 } as const;
 
 const HELP = `usage: cinepilot parse "WORDS" [--subjects alice,bob] [--current spec.json] [--json]
        cinepilot parse --batch [--subjects alice,bob] < commands.txt
@@ -101,13 +98,12 @@ function buildContext(values: Record<string, string | boolean | undefined>): Par
   for (const s of subjects) {
     if (!/^[a-z][a-z0-9_]*$/i.test(s)) throw new CinePilotError('BAD_FLAG', `--subjects: "${s}" is not a usable name; use letters, digits and _ starting with a letter.`);
   }
+  const safety = safetyContext(rig, { minAltitudeM: minAlt, maxAltitudeM: maxAlt });
   return {
     subjects,
     ...(typeof values.current === 'string' ? { current: readCurrent(values.current) } : {}),
-    keepOutRadiusM: keepOut ?? rig.safety.keepOutRadiusM,
-    altitudeBandM: { min: minAlt, max: maxAlt },
-    maxSpeedMps: rig.safety.maxSpeedMps,
-    lens: { focalLengthMm: rig.lens.focalLengthMm, fNumber: rig.lens.fNumber },
+    ...safety,
+    keepOutRadiusM: keepOut ?? safety.keepOutRadiusM,
   };
 }
 

@@ -8,7 +8,7 @@ import { parseShot } from './parser.ts';
 import type { ParseContext, ParseResult } from './validate.ts';
 
 export { parseShot, normaliseSubjects } from './parser.ts';
-export { checkSpec, type ParseContext, type ParseError, type ParseErrorCode, type ParseResult } from './validate.ts';
+export { checkSpec, safetyContext, DEFAULT_ALTITUDE_BAND_M, type ParseContext, type ParseError, type ParseErrorCode, type ParseResult } from './validate.ts';
 export { tokenize, normaliseText } from './tokens.ts';
 
 /**

@@ -7,6 +7,8 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import { ShotSpecSchema, type ShotSpec } from '../../core/shot-spec.ts';
+import type { Geofence } from '../../core/shot-controller.ts';
+import type { Rig } from '../../hardware-profiles/schema.ts';
 
 /** What the parser needs to know about the world it speaks for. */
 export interface ParseContext {
@@ -22,6 +24,24 @@ export interface ParseContext {
   maxSpeedMps?: number;
   /** the lens on the rig: requests outside its range are refused with the range */
   lens?: { focalLengthMm: { min: number; max: number }; fNumber: { min: number; max: number } };
+}
+
+/** Altitude band used when no geofence is given: ground clearance to the common 120 m legal ceiling, m. */
+export const DEFAULT_ALTITUDE_BAND_M = { min: 1, max: 120 } as const;
+
+/**
+ * The safety part of a ParseContext from a loaded rig (keep-out radius, max
+ * speed, lens range) and the geofence's altitude band (default
+ * DEFAULT_ALTITUDE_BAND_M).
+ */
+export function safetyContext(rig: Pick<Rig, 'safety' | 'lens'>, geofence?: Pick<Geofence, 'minAltitudeM' | 'maxAltitudeM'>):
+  Required<Pick<ParseContext, 'keepOutRadiusM' | 'altitudeBandM' | 'maxSpeedMps' | 'lens'>> {
+  return {
+    keepOutRadiusM: rig.safety.keepOutRadiusM,
+    altitudeBandM: geofence ? { min: geofence.minAltitudeM, max: geofence.maxAltitudeM } : { ...DEFAULT_ALTITUDE_BAND_M },
+    maxSpeedMps: rig.safety.maxSpeedMps,
+    lens: { focalLengthMm: { ...rig.lens.focalLengthMm }, fNumber: { ...rig.lens.fNumber } },
+  };
 }
 
 /**
