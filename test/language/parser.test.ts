@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ShotSpec } from '../../core/shot-spec.ts';
-import { adjustShot, parseShot, tokenize } from '../../ground-station/language/index.ts';
+import { adjustShot, parseShot, safetyContext, tokenize } from '../../ground-station/language/index.ts';
+import { loadRig } from '../../hardware-profiles/loader.ts';
 import { DISTANCE_STEP_FRACTION, HEADROOM_STEP } from '../../ground-station/language/adjust.ts';
 
 const ctx = { subjects: ['Alice', 'Bob'], keepOutRadiusM: 3, altitudeBandM: { min: 1, max: 120 } };
@@ -127,5 +128,11 @@ describe('safety', () => {
   });
   it('no keep-out radius in the context means no distance refusal (the caller supplies the rig)', () => {
     expect(spec('orbit alice at 1 metre', { subjects: ['alice'] }).distanceM).toBe(1);
+  });
+  it('safetyContext takes the default rig\'s keep-out radius, speed and lens, and the geofence band', () => {
+    const rig = loadRig();
+    const c = safetyContext(rig, { minAltitudeM: 2, maxAltitudeM: 60 });
+    expect(c).toEqual({ keepOutRadiusM: rig.safety.keepOutRadiusM, altitudeBandM: { min: 2, max: 60 }, maxSpeedMps: rig.safety.maxSpeedMps, lens: { focalLengthMm: rig.lens.focalLengthMm, fNumber: rig.lens.fNumber } });
+    expect(parseShot('flyover at 80 metres', { subjects: [], ...c })).toMatchObject({ ok: false, error: { code: 'UNSAFE_HEIGHT' } });
   });
 });
