@@ -120,34 +120,19 @@ export async function runShot(options: RunShotOptions): Promise<RunShotResult> {
   predictor.dispose?.();
   await link.close();
 
-  const rig = scene.rig;
-  const trace: ShotTrace = {
-    scene: scene.spec.name,
-    spec: options.spec,
-    seed,
-    controller: options.controllerName ?? options.controller.constructor.name,
-    physicsRateHz: world.physicsRateHz,
-    controlRateHz: rate,
-    shotStartS,
-    wallS,
-    camera: {
-      sensorWidthMm: rig.camera.sensorWidthMm, sensorHeightMm: rig.camera.sensorHeightMm, cocMm: rig.camera.cocMm,
-      imageWidthPx: rig.camera.imageWidthPx, imageHeightPx: rig.camera.imageHeightPx,
-    },
-    keepOutRadiusM: rig.safety.keepOutRadiusM,
-    airframeRadiusM: rig.airframe.radiusM,
-    obstacles: [
-      ...world.objects.map((o) => ({ name: o.name, shape: o.shape, positionNedM: clone(o.positionNedM), yawRad: o.yawRad, moving: false })),
-      ...world.subjects.filter((s) => s.kind === 'prop').map((s) => ({ name: s.name, shape: s.shape!, positionNedM: clone(ticks[0]!.props!.find((p) => p.name === s.name)!.positionNedM), yawRad: s.state.headingRad, moving: true })),
-    ],
-    geofence: world.geofence,
-    ticks,
-    events: world.autopilot.events.slice(),
-  };
+  const trace = buildTrace(world, options.spec, shotStartS, options.controllerName ?? options.controller.constructor.name, rate, ticks, wallS);
   return { trace, metrics: computeMetrics(trace, { warmUpS: options.warmUpS, tolerances: options.tolerances }) };
 }
 
-function recordTick(world: SimWorld, output: ControlOutput, timeS: number): TraceTick {
+/** What a trace keeps of a controller's output each tick. */
+export type TickOutput = Pick<ControlOutput, 'targets'> & { diagnostics: Pick<ControlOutput['diagnostics'], 'solveMs' | 'status'> };
+
+/**
+ * One tick of ground truth plus what the controller asked for — shared by the
+ * headless harness and anything else that flies the world (the controller
+ * runtime over a link, the ground station's preview).
+ */
+export function recordTick(world: SimWorld, output: TickOutput, timeS: number): TraceTick {
   const v = world.vehicle.state;
   const props = world.subjects.filter((s) => s.kind === 'prop');
   return {
@@ -171,5 +156,39 @@ function recordTick(world: SimWorld, output: ControlOutput, timeS: number): Trac
     solveMs: output.diagnostics.solveMs,
     status: output.diagnostics.status,
     mode: world.autopilot.mode,
+  };
+}
+
+/** A ShotTrace from recorded ticks (those before `shotStartS` are dropped), ready for computeMetrics. */
+export function buildTrace(
+  world: SimWorld, spec: ShotSpec, shotStartS: number, controller: string, controlRateHz: number, ticks: TraceTick[], wallS: number,
+): ShotTrace {
+  const rig = world.rig;
+  const shotTicks = ticks.filter((t) => t.timeS >= shotStartS - 1e-9);
+  return {
+    scene: world.scene.spec.name,
+    spec,
+    seed: world.seed,
+    controller,
+    physicsRateHz: world.physicsRateHz,
+    controlRateHz,
+    shotStartS,
+    wallS,
+    camera: {
+      sensorWidthMm: rig.camera.sensorWidthMm, sensorHeightMm: rig.camera.sensorHeightMm, cocMm: rig.camera.cocMm,
+      imageWidthPx: rig.camera.imageWidthPx, imageHeightPx: rig.camera.imageHeightPx,
+    },
+    keepOutRadiusM: rig.safety.keepOutRadiusM,
+    airframeRadiusM: rig.airframe.radiusM,
+    obstacles: [
+      ...world.objects.map((o) => ({ name: o.name, shape: o.shape, positionNedM: clone(o.positionNedM), yawRad: o.yawRad, moving: false })),
+      ...world.subjects.filter((s) => s.kind === 'prop').map((s) => ({
+        name: s.name, shape: s.shape!, yawRad: s.state.headingRad, moving: true,
+        positionNedM: clone(shotTicks[0]?.props?.find((p) => p.name === s.name)?.positionNedM ?? s.state.positionNedM),
+      })),
+    ],
+    geofence: world.geofence,
+    ticks: shotTicks,
+    events: world.autopilot.events.slice(),
   };
 }
