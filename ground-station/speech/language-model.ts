@@ -19,7 +19,7 @@ import { seededRandom } from './random.ts';
 /** Discount subtracted from every seen n-gram count. */
 export const LM_DISCOUNT = 0.5;
 /** Sentences sampled from the grammar for training. */
-export const LM_GRAMMAR_SAMPLES = 500;
+export const LM_GRAMMAR_SAMPLES = 2000;
 /** Times each hand-written corpus sentence is counted (natural phrasing outweighs random samples). */
 export const LM_CORPUS_WEIGHT = 20;
 export const LM_SEED = 20240607;

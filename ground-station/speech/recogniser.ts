@@ -45,6 +45,13 @@ export const LM_DECODER_ARGS: readonly string[] = ['-lw', '10'];
  * model's average (a high female voice, a deep male one) is met halfway.
  */
 export const VTLN_WARPS: readonly number[] = [0.92, 1, 1.08];
+/**
+ * N-best hypotheses read per warp. When the best-scoring transcript is not a
+ * command (the caller's `accept`, typically "it parses to a valid shot"),
+ * the next ones are tried in score order: a hypothesis that parses is far
+ * more likely right than one that does not.
+ */
+export const NBEST_SIZE = 30;
 /** Per-frame score gap (log-base-1.0001 units) at which confidence falls to 1/e. */
 export const CONFIDENCE_SCALE = 40;
 /** Give up on a decoder run after this long plus DECODE_TIMEOUT_PER_UTTERANCE_MS per utterance, ms (generous: shared CPUs). */
@@ -70,6 +77,39 @@ export interface Recognition {
   decodeMs: number;
   /** grammar words whose pronunciation was guessed (not in cmudict) */
   guessedWords: string[];
+  /**
+   * 0 when the transcript is the decoder's best-scoring hypothesis; n > 0 when
+   * that one was not accepted and this is the n-th alternative (N-best list
+   * order, best warp first) that was. The confidence is still the best
+   * hypothesis's, so an alternative is reported no surer than that.
+   */
+  alternative: number;
+}
+
+export interface RecogniseOptions {
+  /**
+   * Whether a transcript is a usable command (e.g. parses to a valid shot);
+   * without it the best-scoring hypothesis is always taken.
+   */
+  accept?: (transcript: string) => boolean;
+}
+
+/** Hypothesis words → transcript: lower case, no fillers, silences, sentence marks or variant numbers. */
+function cleanTranscript(text: string): string {
+  return text.split(/\s+/).filter((w) => w && !/^[<[]/.test(w)).map((w) => w.replace(/\(\d+\)$/, '')).join(' ');
+}
+
+/** A pocketsphinx N-best file: one "words score" line per hypothesis, best first; duplicates dropped. */
+function readNbest(path: string): string[] {
+  if (!existsSync(path)) return [];
+  const out: string[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = /^(.*?)\s+-?\d+\s*$/.exec(line);
+    if (!m) continue;
+    const t = cleanTranscript(m[1]!);
+    if (t && !out.includes(t)) out.push(t);
+  }
+  return out;
 }
 
 export interface HeardShot extends Recognition {
@@ -207,15 +247,15 @@ export class ShotRecogniser {
   }
 
   /** Recognise one utterance from WAV bytes (any rate, mono or stereo). */
-  async recognise(wav: Uint8Array): Promise<Recognition> {
-    return (await this.recogniseAll([wav]))[0]!;
+  async recognise(wav: Uint8Array, options: RecogniseOptions = {}): Promise<Recognition> {
+    return (await this.recogniseAll([wav], options))[0]!;
   }
 
   /**
    * Recognise several utterances in one decoder run (the model loads once).
    * Results are in input order.
    */
-  async recogniseAll(wavs: readonly Uint8Array[]): Promise<Recognition[]> {
+  async recogniseAll(wavs: readonly Uint8Array[], options: RecogniseOptions = {}): Promise<Recognition[]> {
     if (this.disposed) throw new CinePilotError('SPEECH_DISPOSED', 'this recogniser was disposed; make a new one.');
     const t0 = performance.now();
     const run_ = `run-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -235,7 +275,10 @@ export class ShotRecogniser {
       const decodes = await Promise.all(this.warps.map(async (warp, k) => {
         const hypPath = join(audioDir, `hyp${k}`);
         const warpArgs = warp === 1 ? [] : ['-warp_type', 'inverse_linear', '-warp_params', String(warp)];
-        const out = await run(this.install.binary, [...common, '-hyp', hypPath, ...warpArgs, ...this.searchArgs], wavs.length);
+        // N-best lists come from the n-gram search's lattice (the grammar search writes none)
+        const nbestDir = join(audioDir, `nbest${k}`);
+        const nbestArgs = options.accept && this.mode === 'lm' ? (mkdirSync(nbestDir), ['-nbest', String(NBEST_SIZE), '-nbestdir', nbestDir]) : [];
+        const out = await run(this.install.binary, [...common, '-hyp', hypPath, ...warpArgs, ...nbestArgs, ...this.searchArgs], wavs.length);
         const hyps = new Map<string, { text: string; score: number }>();
         if (existsSync(hypPath)) {
           for (const line of readFileSync(hypPath, 'utf8').split('\n')) {
@@ -243,21 +286,40 @@ export class ShotRecogniser {
             if (m) hyps.set(m[2]!, { text: m[1]!, score: Number(m[3]) });
           }
         }
-        return { hyps, logs: splitLogByUtterance(out.stderr) };
+        return { hyps, logs: splitLogByUtterance(out.stderr), nbestDir: nbestArgs.length ? nbestDir : undefined };
       }));
       const phone = this.mode === 'jsgf' && this.install.phoneLmPath
         ? await run(this.install.binary, [...common, '-hyp', join(audioDir, 'phones'), '-allphone', this.install.phoneLmPath, '-allphone_ci', 'yes'], wavs.length)
         : undefined;
       const best = (id: string) => {
-        let pick = decodes[0]!;
-        for (const d of decodes) if ((d.hyps.get(id)?.score ?? -Infinity) > (pick.hyps.get(id)?.score ?? -Infinity)) pick = d;
-        return { text: pick.hyps.get(id)?.text ?? '', log: pick.logs.get(id) ?? '' };
+        // warps by their best hypothesis's score, best first
+        const ranked = [...decodes].sort((a, b) => (b.hyps.get(id)?.score ?? -Infinity) - (a.hyps.get(id)?.score ?? -Infinity));
+        const pick = ranked[0]!;
+        const top = cleanTranscript(pick.hyps.get(id)?.text ?? '');
+        let transcript = top;
+        let alternative = 0;
+        if (options.accept && !options.accept(top)) {
+          // the warps' own best hypotheses first, then each warp's N-best list in turn
+          const candidates = [...ranked.map((d) => cleanTranscript(d.hyps.get(id)?.text ?? '')), ...ranked.flatMap((d) => (d.nbestDir ? readNbest(join(d.nbestDir, `${id}.hyp`)) : []))];
+          const seen = new Set<string>([top]);
+          let rank = 0;
+          for (const c of candidates) {
+            if (!c || seen.has(c)) continue;
+            seen.add(c);
+            rank++;
+            if (options.accept(c)) {
+              transcript = c;
+              alternative = rank;
+              break;
+            }
+          }
+        }
+        return { transcript, alternative, log: pick.logs.get(id) ?? '' };
       };
       const phoneLogs = phone ? splitLogByUtterance(phone.stderr) : undefined;
       const decodeMs = Math.round((performance.now() - t0) / wavs.length);
       return ids.map((id, i) => {
-        const { text, log } = best(id);
-        const transcript = text.split(/\s+/).filter((w) => w && !/^[<[]/.test(w)).map((w) => w.replace(/\(\d+\)$/, '')).join(' ');
+        const { transcript, alternative, log } = best(id);
         let confidence = 0;
         if (transcript && this.mode === 'lm') confidence = meanWordPosterior(log);
         else if (transcript) {
@@ -265,7 +327,7 @@ export class ShotRecogniser {
           const ps = phoneLogs ? backtraceScore(phoneLogs.get(id) ?? '') : undefined;
           confidence = gs && ps && gs.frames > 0 ? Math.exp(-Math.max(0, (ps.ascr - gs.ascr) / gs.frames) / CONFIDENCE_SCALE) : 0.5;
         }
-        return { transcript, confidence: Math.round(confidence * 1000) / 1000, durationS: durations[i]!, decodeMs, guessedWords: this.guessedWords };
+        return { transcript, confidence: Math.round(confidence * 1000) / 1000, durationS: durations[i]!, decodeMs, guessedWords: this.guessedWords, alternative };
       });
     } finally {
       rmSync(audioDir, { recursive: true, force: true });
@@ -295,7 +357,7 @@ export const MIN_CONFIDENCE = 0.25;
 export async function hearShot(wav: Uint8Array, context: ParseContext, recogniser?: ShotRecogniser): Promise<HeardShot> {
   const rec = recogniser ?? new ShotRecogniser(context.subjects);
   try {
-    const r = await rec.recognise(wav);
+    const r = await rec.recognise(wav, { accept: (t) => parseShot(t, context).ok });
     let result: ParseResult = r.transcript
       ? parseShot(r.transcript, context)
       : { ok: false, error: { code: 'NOT_UNDERSTOOD', message: 'nothing in the recording matched the shot vocabulary. Speak a command close to the microphone, e.g. "track alice, medium shot".' } };
