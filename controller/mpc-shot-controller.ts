@@ -73,8 +73,13 @@ export interface MpcShotControllerOptions {
   qpTolerance?: number;
 }
 
-/** Subject height from a predictor that also publishes estimates (perception, the simulator's noisy predictor). */
-function estimatedHeight(predictor: SubjectPredictor, name: string): number | null {
+/**
+ * Subject height: the prediction's own `heightM` (perception's tracker, the
+ * simulator's noisy predictor), else a published estimate's.
+ */
+function estimatedHeight(predictor: SubjectPredictor, name: string, timeS: number): number | null {
+  const fromSample = predictor.predict(name, timeS)?.heightM;
+  if (fromSample !== undefined && fromSample > 0) return fromSample;
   const p = predictor as SubjectPredictor & { estimate?: (n: string) => SubjectEstimate | null };
   const h = typeof p.estimate === 'function' ? p.estimate(name)?.heightM : undefined;
   return h !== undefined && h > 0 ? h : null;
@@ -165,11 +170,14 @@ export class MpcShotController implements ShotController {
   }
 
   private lastTelemetry: VehicleTelemetry | null = null;
+  /** time of the tick in progress (subject heights are sampled at it) */
+  private tickTimeS = 0;
 
   tick(input: ControlInput): ControlOutput {
     const t0 = monotonicS();
     const { timeS, telemetry, subjects } = input;
     this.predictor = subjects;
+    this.tickTimeS = timeS;
     this.lastTelemetry = telemetry;
     if (this.pendingSpec) {
       // a spec set before the first tick: perception may not have named its subjects yet
@@ -243,7 +251,7 @@ export class MpcShotController implements ShotController {
   }
 
   private heightOf(name: string): number {
-    const h = this.predictor ? estimatedHeight(this.predictor, name) : null;
+    const h = this.predictor ? estimatedHeight(this.predictor, name, this.tickTimeS) : null;
     if (h !== null) this.heights.set(name, h);
     return this.heights.get(name) ?? DEFAULT_PERSON_HEIGHT_M;
   }

@@ -9,9 +9,11 @@ import type { DetectionBatch, ImageTrack, RgbFrame, SubjectEstimate } from '../c
 import { monotonicS } from '../core/units.ts';
 import { DetectScheduler } from './detection/detect-scheduler.ts';
 import type { Detector } from './detection/detector.ts';
+import { vec3 } from '../core/vec3.ts';
+import { PosedCamera, pixelIntrinsics } from './localisation/camera-model.ts';
 import type { CameraView } from './localisation/ground-localiser.ts';
 import { TrackerPredictor, type TrackerPredictorSettings } from './localisation/tracker-predictor.ts';
-import { MultiObjectTracker, type TrackerSettings } from './tracking/tracker.ts';
+import { type CameraMotionWarp, MultiObjectTracker, type TrackerSettings } from './tracking/tracker.ts';
 
 export interface PerceptionPipelineSettings {
   tracker?: Partial<TrackerSettings>;
@@ -23,6 +25,8 @@ export interface PerceptionPipelineSettings {
 }
 
 export const DEFAULT_TARGET_FPS = 10;
+/** Depth assumed for a box whose subject is not localised yet when compensating camera motion, m. */
+export const DEFAULT_WARP_DEPTH_M = 10;
 
 export interface PerceptionStep {
   tracks: ImageTrack[];
@@ -34,6 +38,14 @@ export class PerceptionPipeline {
   readonly tracker: MultiObjectTracker;
   readonly subjects: TrackerPredictor;
   readonly scheduler: DetectScheduler;
+  // camera motion compensation: the cameras of the previous and this step
+  private prevCam = new PosedCamera();
+  private curCam = new PosedCamera();
+  private hasPrevCam = false;
+  private readonly rayW = vec3();
+  private readonly pointW = vec3();
+  private readonly proj = { xPx: 0, yPx: 0, depthM: 0 };
+  private readonly warp: CameraMotionWarp = (x, trackId) => this.warpBox(x, trackId);
 
   constructor(settings: PerceptionPipelineSettings = {}, private readonly detector: Detector | null = null) {
     this.tracker = new MultiObjectTracker(settings.tracker);
@@ -47,10 +59,42 @@ export class PerceptionPipeline {
    * image only).
    */
   process(timestampS: number, batch: DetectionBatch | null, view?: CameraView, imageWidthPx?: number, imageHeightPx?: number): PerceptionStep {
-    const tracks = this.tracker.step(timestampS, batch);
     const w = batch?.imageWidth ?? imageWidthPx, h = batch?.imageHeight ?? imageHeightPx;
-    if (view && w && h) this.subjects.update(tracks, view, timestampS, w, h);
+    const posed = !!(view && w && h);
+    if (posed) this.curCam.set(view!.pose, pixelIntrinsics(view!.lens, w!, h!));
+    // the camera's own motion since the last step is known from telemetry: move the boxes with it
+    const tracks = this.tracker.step(timestampS, batch, posed && this.hasPrevCam ? this.warp : null);
+    if (posed) {
+      this.subjects.update(tracks, view!, timestampS, w!, h!);
+      [this.prevCam, this.curCam] = [this.curCam, this.prevCam];
+      this.hasPrevCam = true;
+    }
     return { tracks, subjects: view ? this.subjects.estimates() : [] };
+  }
+
+  /**
+   * Box centre → world point at the subject's depth as the previous camera
+   * saw it → this camera; the box scales with focal length over depth.
+   */
+  private warpBox(x: Float64Array, trackId: number): void {
+    const prev = this.prevCam, cur = this.curCam;
+    let depthM = DEFAULT_WARP_DEPTH_M;
+    const mid = trackId > 0 ? this.subjects.midBodyOf(trackId, this.pointW) : null;
+    if (mid) {
+      const d = prev.project(mid, this.proj).depthM;
+      if (d > 0.5) depthM = d;
+    }
+    const r = prev.ray(x[0]!, x[1]!, this.rayW); // optical z = 1: depth scales it to the point
+    const C = prev.pose.positionNedM;
+    this.pointW.x = C.x + depthM * r.x;
+    this.pointW.y = C.y + depthM * r.y;
+    this.pointW.z = C.z + depthM * r.z;
+    const p = cur.project(this.pointW, this.proj);
+    if (!(p.depthM > 0.3)) return;
+    const scale = (cur.k.fyPx / prev.k.fyPx) * (depthM / p.depthM);
+    x[0] = p.xPx;
+    x[1] = p.yPx;
+    for (let k = 2; k < 8; k++) x[k]! *= scale;
   }
 
   /** A real frame: detect when the scheduler says so, track on every frame. Needs a detector. */
@@ -66,6 +110,11 @@ export class PerceptionPipeline {
     const step = this.process(frame.timestampS, batch, view, frame.width, frame.height);
     this.scheduler.recordOther((monotonicS() - detectedS) * 1000);
     return step;
+  }
+
+  /** Forget the previous camera (a cut: the next step's boxes are not warped). */
+  resetCameraMotion(): void {
+    this.hasPrevCam = false;
   }
 
   /** "That one is alice." */

@@ -89,7 +89,9 @@ export function virtualPerceptionPredictor(): PredictorFactory {
           lastCaptureS = nowS;
         }
         for (const batch of detector.poll(nowS)) {
-          const view = { pose: batch.camera.pose, lens: batch.camera.intrinsics, focusDistanceM: batch.camera.lens.focusDistanceM };
+          // no focus cue: the lens focus is the controller's own command, set from this very
+          // estimate, so feeding it back would let the estimate confirm itself
+          const view = { pose: batch.camera.pose, lens: batch.camera.intrinsics };
           const { tracks } = pipeline.process(batch.timestampS, batch, view);
           for (const t of tracks) {
             if (t.name || t.framesSinceUpdate !== 0) continue;

@@ -13,13 +13,19 @@
  *    c = ẑ × d_head (ẑ = down). Works at any pitch; its range error is
  *    proportional to the height uncertainty (≈ 6 %);
  * 3. focus distance (when the lens is focused on this subject): range along
- *    the ray through the box centre, with σ from the depth of field.
+ *    the ray through the box centre, with σ from the depth of field;
+ * 4. keypoint span, when the box is cut by the frame edge (a medium shot or
+ *    a close-up shows no feet): the same construction as 2 between the
+ *    lowest and highest visible body landmarks (ankles, knees, hips,
+ *    shoulders, eyes) at their anthropometric height fractions; the ground
+ *    point lies under the lower one.
  *
  * Each cue's covariance comes from its Jacobian with respect to the pixel
  * noise (and height σ), taken by central differences: J Σ Jᵀ.
  */
 import type { CameraPose } from '../../core/frames.ts';
 import { DEFAULT_PERSON_HEIGHT_M } from '../../core/framing.ts';
+import type { Keypoint, KeypointName } from '../../core/perception-types.ts';
 import { type Vec3, cross, dot, vec3 } from '../../core/vec3.ts';
 import { type LensIntrinsics, PosedCamera, pixelIntrinsics } from './camera-model.ts';
 
@@ -43,9 +49,36 @@ export interface LocaliserSettings {
   personHeightSigmaM: number;
   /** boxes whose bottom is within this many pixels of the frame edge have their feet cut off */
   edgeMarginPx: number;
+  /**
+   * …and so do boxes within this fraction of their height of the edge whose
+   * ankle keypoints are not visible (a tracker's smoothed box can stop short
+   * of the edge that cut the detection); likewise the head and the top edge
+   */
+  smoothedEdgeMarginPerHeight: number;
   /** the feet ray must descend at least this steeply (rad below horizontal) to be used */
   minFeetRayDepressionRad: number;
+  /** keypoints scoring at least this count as visible landmarks */
+  minKeypointScore: number;
+  /** σ of a landmark in pixels: a floor plus a fraction of the landmark span; σ of its body height fraction */
+  keypointSigmaPx: number;
+  keypointSigmaPerSpan: number;
+  landmarkFractionSigma: number;
+  /** the two landmarks used must be at least this far apart, as a fraction of the person's height */
+  minLandmarkSpanFraction: number;
 }
+
+/**
+ * Height above the ground of body landmarks as a fraction of standing
+ * height (Drillis & Contini's anthropometric proportions); each landmark is
+ * the midpoint of its left/right keypoints (or the eyes).
+ */
+export const LANDMARK_HEIGHT_FRACTION: ReadonlyArray<{ names: readonly KeypointName[]; fraction: number }> = [
+  { names: ['leftAnkle', 'rightAnkle'], fraction: 0.039 },
+  { names: ['leftKnee', 'rightKnee'], fraction: 0.285 },
+  { names: ['leftHip', 'rightHip'], fraction: 0.53 },
+  { names: ['leftShoulder', 'rightShoulder'], fraction: 0.818 },
+  { names: ['leftEye', 'rightEye'], fraction: 0.936 },
+];
 
 export const DEFAULT_LOCALISER_SETTINGS: LocaliserSettings = {
   groundDownM: 0,
@@ -54,7 +87,13 @@ export const DEFAULT_LOCALISER_SETTINGS: LocaliserSettings = {
   personHeightM: DEFAULT_PERSON_HEIGHT_M,
   personHeightSigmaM: 0.1,
   edgeMarginPx: 3,
+  smoothedEdgeMarginPerHeight: 0.1,
   minFeetRayDepressionRad: 0.03,
+  minKeypointScore: 0.5,
+  keypointSigmaPx: 1.0,
+  keypointSigmaPerSpan: 0.03,
+  landmarkFractionSigma: 0.012,
+  minLandmarkSpanFraction: 0.1,
 };
 
 export interface GroundObservation {
@@ -66,10 +105,13 @@ export interface GroundObservation {
   measuredHeightM: number | null;
   /** horizontal distance from the camera, m */
   rangeM: number;
-  cues: { ground: boolean; height: boolean; focus: boolean };
+  cues: { ground: boolean; height: boolean; focus: boolean; keypoints: boolean };
 }
 
 type NE = [number, number];
+
+const FEET: readonly KeypointName[] = ['leftAnkle', 'rightAnkle'];
+const HEAD: readonly KeypointName[] = ['nose', 'leftEye', 'rightEye'];
 
 export class GroundLocaliser {
   readonly settings: LocaliserSettings;
@@ -93,9 +135,9 @@ export class GroundLocaliser {
     return [this.cam.pose.positionNedM.x + t * d.x, this.cam.pose.positionNedM.y + t * d.y];
   }
 
-  private feetFromHeight(xPx: number, yFeetPx: number, yHeadPx: number, heightM: number): NE | null {
+  private feetFromHeight(xPx: number, yFeetPx: number, yHeadPx: number, heightM: number, xHeadPx = xPx): NE | null {
     const df = this.cam.ray(xPx, yFeetPx, this.dFeet);
-    const dh = this.cam.ray(xPx, yHeadPx, this.dHead);
+    const dh = this.cam.ray(xHeadPx, yHeadPx, this.dHead);
     const a = cross(df, dh, this.a);
     const c = cross(this.down, dh, this.c);
     const aa = dot(a, a);
@@ -131,18 +173,54 @@ export class GroundLocaliser {
     return { mean, cov: [nn, ne, ee] };
   }
 
-  /** Localise one person box [x, y, w, h] (pixels) seen by `view` in an image of widthPx × heightPx. */
-  localise(bbox: readonly number[], view: CameraView, widthPx: number, heightPx: number, heightPriorM = this.settings.personHeightM): GroundObservation | null {
+  private visible(keypoints: readonly Keypoint[], names: readonly KeypointName[], widthPx: number, heightPx: number): boolean {
+    const m = this.settings.edgeMarginPx;
+    return keypoints.some((k) => k.score >= this.settings.minKeypointScore && names.includes(k.name) && k.x >= m && k.x <= widthPx - m && k.y >= m && k.y <= heightPx - m);
+  }
+
+  /** Lowest and highest visible landmarks far enough apart: [xLow, yLow, fracLow, xHigh, yHigh, fracHigh], or null. */
+  private landmarkPair(keypoints: readonly Keypoint[], widthPx: number, heightPx: number): number[] | null {
+    const s = this.settings;
+    let low: number[] | null = null, high: number[] | null = null;
+    for (const lm of LANDMARK_HEIGHT_FRACTION) {
+      let x = 0, y = 0, n = 0;
+      for (const k of keypoints) {
+        if (k.score < s.minKeypointScore || !lm.names.includes(k.name)) continue;
+        if (k.x < s.edgeMarginPx || k.x > widthPx - s.edgeMarginPx || k.y < s.edgeMarginPx || k.y > heightPx - s.edgeMarginPx) continue;
+        x += k.x; y += k.y; n++;
+      }
+      // one side alone is off the body axis by half a shoulder (hip, knee) width
+      if (n < lm.names.length) continue;
+      const point = [x / n, y / n, lm.fraction];
+      if (!low) low = point;
+      high = point;
+    }
+    if (!low || !high || high[2]! - low[2]! < s.minLandmarkSpanFraction) return null;
+    return [...low, ...high];
+  }
+
+  /**
+   * Localise one person box [x, y, w, h] (pixels) seen by `view` in an image
+   * of widthPx × heightPx; `keypoints` (same image) help when the box is cut
+   * by the frame edge.
+   */
+  localise(
+    bbox: readonly number[], view: CameraView, widthPx: number, heightPx: number,
+    heightPriorM = this.settings.personHeightM, keypoints?: readonly Keypoint[],
+  ): GroundObservation | null {
     const s = this.settings;
     this.cam.set(view.pose, pixelIntrinsics(view.lens, widthPx, heightPx));
     const [bx, by, bw, bh] = bbox as [number, number, number, number];
     const xc = bx + bw / 2, yTop = by, yFeet = by + bh;
     const sigmaPx = s.edgeSigmaPx + s.edgeSigmaPerHeight * bh;
-    const feetCut = yFeet >= heightPx - s.edgeMarginPx;
-    const headCut = yTop <= s.edgeMarginPx;
+    // a tracker's smoothed box may stop short of the edge that cut the detection: keypoints tell
+    const nearEdgePx = s.edgeMarginPx + s.smoothedEdgeMarginPerHeight * bh;
+    const hasKeypoints = keypoints !== undefined && keypoints.length > 0;
+    const feetCut = yFeet >= heightPx - s.edgeMarginPx || (hasKeypoints && yFeet >= heightPx - nearEdgePx && !this.visible(keypoints!, FEET, widthPx, heightPx));
+    const headCut = yTop <= s.edgeMarginPx || (hasKeypoints && yTop <= nearEdgePx && !this.visible(keypoints!, HEAD, widthPx, heightPx));
 
     const estimates: Array<{ mean: NE; cov: [number, number, number] }> = [];
-    let ground = false, height = false, focus = false;
+    let ground = false, height = false, focus = false, keypointCue = false;
     if (!feetCut) {
       const g = this.propagate((p) => this.feetOnGround(p[0]!, p[1]!), [xc, yFeet], [sigmaPx, sigmaPx]);
       if (g) (estimates.push(g), (ground = true));
@@ -150,6 +228,17 @@ export class GroundLocaliser {
     if (!feetCut && !headCut) {
       const h = this.propagate((p) => this.feetFromHeight(p[0]!, p[1]!, p[2]!, p[3]!), [xc, yFeet, yTop, heightPriorM], [sigmaPx, sigmaPx, sigmaPx, s.personHeightSigmaM]);
       if (h) (estimates.push(h), (height = true));
+    }
+    const pair = (feetCut || headCut) && keypoints ? this.landmarkPair(keypoints, widthPx, heightPx) : null;
+    if (pair) {
+      const [xl, yl, fl, xh, yh, fh] = pair as [number, number, number, number, number, number];
+      const spanPx = Math.hypot(xh - xl, yh - yl);
+      const kSigma = s.keypointSigmaPx + s.keypointSigmaPerSpan * spanPx;
+      // p = [x_low, y_low, y_high, height between landmarks (m)]
+      const spanM = (fh - fl) * heightPriorM;
+      const spanSigmaM = Math.hypot((fh - fl) * s.personHeightSigmaM, Math.SQRT2 * s.landmarkFractionSigma * heightPriorM);
+      const k = this.propagate((p) => this.feetFromHeight(p[0]!, p[1]!, p[2]!, p[3]!, xh), [xl, yl, yh, spanM], [kSigma, kSigma, kSigma, spanSigmaM]);
+      if (k) (estimates.push(k), (keypointCue = true));
     }
     if (view.focusDistanceM !== undefined && view.focusDistanceM > 0) {
       const rangeSigma = view.focusSigmaM ?? 0.15 * view.focusDistanceM;
@@ -193,6 +282,6 @@ export class GroundLocaliser {
       }
     }
     const C = view.pose.positionNedM;
-    return { positionNedM, covNeM2: [cnn, cne, cee], measuredHeightM, rangeM: Math.hypot(n - C.x, e - C.y), cues: { ground, height, focus } };
+    return { positionNedM, covNeM2: [cnn, cne, cee], measuredHeightM, rangeM: Math.hypot(n - C.x, e - C.y), cues: { ground, height, focus, keypoints: keypointCue } };
   }
 }

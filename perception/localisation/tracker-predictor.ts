@@ -7,7 +7,7 @@
  */
 import { CinePilotError } from '../../core/errors.ts';
 import type { ImageTrack, SubjectEstimate, SubjectPredictionSample, SubjectPredictor } from '../../core/perception-types.ts';
-import { vec3 } from '../../core/vec3.ts';
+import { type Vec3, vec3 } from '../../core/vec3.ts';
 import { type CameraView, GroundLocaliser, type LocaliserSettings } from './ground-localiser.ts';
 import { DEFAULT_SUBJECT_FILTER, SubjectFilter, type SubjectFilterSettings } from './subject-filter.ts';
 
@@ -58,7 +58,7 @@ export class TrackerPredictor implements SubjectPredictor {
         s.name = t.name;
       }
       if (t.framesSinceUpdate !== 0) continue; // a predicted box carries no new information
-      const obs = this.localiser.localise(t.bbox, view, widthPx, heightPx, s?.filter.heightM);
+      const obs = this.localiser.localise(t.bbox, view, widthPx, heightPx, s?.filter.heightM, t.keypoints);
       if (!obs) continue;
       if (!s) {
         s = { id: t.id, name: t.name, filter: new SubjectFilter(this.filterSettings, this.localiser.settings.personHeightM), lastSeenS: timestampS };
@@ -71,6 +71,16 @@ export class TrackerPredictor implements SubjectPredictor {
       if (obs.measuredHeightM !== null) s.filter.observeHeight(obs.measuredHeightM);
     }
     for (const [id, s] of this.subjects) if (timestampS - s.lastSeenS > this.maxStaleS) this.subjects.delete(id);
+  }
+
+  /** World point at mid-height of track `trackId`'s subject (its latest estimate), or null if not localised. */
+  midBodyOf(trackId: number, target: Vec3): Vec3 | null {
+    const s = this.subjects.get(trackId);
+    if (!s) return null;
+    target.x = s.filter.x[0]!;
+    target.y = s.filter.x[1]!;
+    target.z = this.localiser.settings.groundDownM - 0.5 * s.filter.heightM;
+    return target;
   }
 
   private find(name: string): Subject | undefined {
@@ -92,6 +102,7 @@ export class TrackerPredictor implements SubjectPredictor {
       velocityNedMps: vec3(p.vn, p.ve, 0),
       headingRad: s.filter.headingRad,
       positionSigmaM: p.sigmaM,
+      heightM: s.filter.heightM,
     };
   }
 

@@ -132,6 +132,16 @@ export interface TrackerStats {
 
 const FORBIDDEN = 1e6;
 
+/**
+ * Camera motion compensation: moves a track's box state [cx, cy, w, h, …]
+ * (pixels) in place from where the previous frame's camera saw it to where
+ * this frame's camera sees the same world point. `trackId` is 0 for a
+ * tentative track. A drone's camera pans, tilts, zooms and flies between
+ * detections; without this a panning camera drags every box away from its
+ * constant-velocity prediction and association fails.
+ */
+export type CameraMotionWarp = (state: Float64Array, trackId: number) => void;
+
 export class MultiObjectTracker {
   readonly settings: TrackerSettings;
   private tracks: Track[] = [];
@@ -167,15 +177,17 @@ export class MultiObjectTracker {
   /**
    * Advance to `timestampS` (every frame) and, when this frame was run
    * through the detector, associate its detections. Returns the tracks to
-   * report for this frame. Only 'person' detections are tracked.
+   * report for this frame. Only 'person' detections are tracked. `warp`
+   * compensates the camera's own motion since the previous step, when known.
    */
-  step(timestampS: number, batch?: DetectionBatch | null): ImageTrack[] {
+  step(timestampS: number, batch?: DetectionBatch | null, warp?: CameraMotionWarp | null): ImageTrack[] {
     if (!Number.isFinite(timestampS)) throw new CinePilotError('BAD_TIMESTAMP', `tracker step: timestamp must be finite, got ${timestampS}.`);
     const dt = this.timeS === null ? 0 : timestampS - this.timeS;
     if (dt < 0) throw new CinePilotError('BAD_TIMESTAMP', `tracker step: time went backwards (${this.timeS} → ${timestampS}).`);
     this.timeS = timestampS;
     for (const t of this.tracks) {
       t.kf.predict(dt);
+      if (warp) warp(t.kf.x, t.id);
       t.framesSinceUpdate++;
       if (timestampS - t.lastUpdateS > this.coastS) t.kf.damp(0.9);
       t.kf.bbox(t.box);

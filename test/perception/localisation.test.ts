@@ -112,7 +112,7 @@ describe('GroundLocaliser', () => {
     const box: [number, number, number, number] = [900, 100, 200, H - 100];
     expect(loc.localise(box, { pose, lens: LENS }, W, H)).toBeNull();
     const obs = loc.localise(box, { pose, lens: LENS, focusDistanceM: 6, focusSigmaM: 0.3 }, W, H)!;
-    expect(obs.cues).toEqual({ ground: false, height: false, focus: true });
+    expect(obs.cues).toEqual({ ground: false, height: false, focus: true, keypoints: false });
     expect(obs.rangeM).toBeGreaterThan(5.5);
     expect(obs.rangeM).toBeLessThan(6.1);
   });

@@ -106,7 +106,7 @@ export class SubjectSampler {
       const speed = Math.hypot(s.velocityNedMps.x, s.velocityNedMps.y);
       v.headingRad = speed > MOVING_SPEED_MPS ? Math.atan2(s.velocityNedMps.y, s.velocityNedMps.x) : s.headingRad;
       v.positionSigmaM = s.positionSigmaM;
-      v.heightM = this.ctx.heightOf(name);
+      v.heightM = s.heightM !== undefined && s.heightM > 0 ? s.heightM : this.ctx.heightOf(name);
     }
     return v;
   }
