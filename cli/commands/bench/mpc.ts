@@ -9,6 +9,7 @@ import { OcpQp } from '../../../mpc/qp/ocp-qp.ts';
 import { loadHighsReference, type ReferenceResult } from '../../../mpc/qp/reference-highs.ts';
 import { loadScsReference } from '../../../mpc/qp/reference-scs.ts';
 import { createRtiSolver, Rk4Integrator } from '../../../mpc/sqp/index.ts';
+import { RtiSolver } from '../../../mpc/sqp/rti-solver.ts';
 import {
   benchInitialState, benchParameters, BENCH_NP, BENCH_NU, BENCH_NX, createCameraDroneBenchModel,
 } from '../../../mpc/sqp/models/camera-drone-bench.ts';
@@ -16,6 +17,7 @@ import { numberFlag, parseFlags } from '../../args.ts';
 import { percentile, Progress, round } from './qp.ts';
 
 const HELP = `usage: cinepilot bench mpc [--json] [--ticks T] [--N N] [--reference Q] [--warmup W]
+       cinepilot bench mpc --scene NAME|FILE --spec FILE [--duration S] [--rate HZ] [--json]
 
 Closed-loop real-time iteration on the bench camera-drone OCP (nx=${BENCH_NX},
 nu=${BENCH_NU}, N=40, dt=50 ms; a subject walking a circle, a zoom schedule,
@@ -31,7 +33,13 @@ objective agreement.
   --warmup W     untimed ticks first so the JIT has compiled everything (default 200)
   --json         one JSON object instead of the text report
 
-Example: cinepilot bench mpc --json`;
+With --scene and --spec: the real cinematography MPC (nx=15, nu=9, N=40,
+14 soft rows per stage) flying that shot in the simulator exactly as
+\`cinepilot validate\` does; every RTI step of the shot controller is timed
+(wall and process CPU) and its QP iterations counted.
+
+Example: cinepilot bench mpc --json
+         cinepilot bench mpc --scene static-subject --spec orbit.json --duration 9`;
 
 const DT_S = 0.05;
 const PLANT_SUBSTEPS = 4;
@@ -44,6 +52,10 @@ export async function run(argv: string[]): Promise<number> {
     N: { type: 'string' },
     reference: { type: 'string' },
     warmup: { type: 'string' },
+    scene: { type: 'string' },
+    spec: { type: 'string' },
+    duration: { type: 'string' },
+    rate: { type: 'string' },
   }, true);
   if (values.help) {
     console.log(HELP);
@@ -55,6 +67,10 @@ export async function run(argv: string[]): Promise<number> {
   const nReference = numberFlag('reference', values.reference, { min: 0, integer: true }) ?? 12;
   const warmup = numberFlag('warmup', values.warmup, { min: 0, integer: true }) ?? 200;
   const json = values.json === true;
+  if (values.scene !== undefined || values.spec !== undefined) {
+    if (values.scene === undefined || values.spec === undefined) throw new CinePilotError('BAD_FLAG', `bench mpc: --scene and --spec go together.\n\n${HELP}`);
+    return benchShot(values.scene, values.spec, numberFlag('duration', values.duration, { min: 0, exclusiveMin: true, max: 600 }), numberFlag('rate', values.rate, { min: 1, max: 200 }), json);
+  }
 
   if (warmup > 0) closedLoop(N, warmup, 0, null);
   const referenceTicks = new Set<number>();
@@ -74,6 +90,8 @@ export async function run(argv: string[]): Promise<number> {
     stepMsP50: round(percentile(r.stepMs, 0.5), 4),
     stepMsP99: round(percentile(r.stepMs, 0.99), 4),
     stepMsMax: round(Math.max(...r.stepMs), 4),
+    stepCpuMsP50: round(percentile(r.stepCpuMs, 0.5), 4),
+    stepCpuMsP99: round(percentile(r.stepCpuMs, 0.99), 4),
     cpuMsPerTickMean: round(r.cpuMsPerTick, 4),
     prepareMsP50: round(percentile(r.prepareMs, 0.5), 4),
     feedbackMsP50: round(percentile(r.feedbackMs, 0.5), 4),
@@ -87,6 +105,7 @@ export async function run(argv: string[]): Promise<number> {
   else {
     console.log(`RTI-SQP closed loop, nx=${BENCH_NX} nu=${BENCH_NU} N=${N} dt=${DT_S * 1000} ms, ${ticks} ticks`);
     console.log(`  step (prepare+feedback) ms: p50 ${report.stepMsP50}  p99 ${report.stepMsP99}  max ${report.stepMsMax}`);
+    console.log(`  step process CPU ms: p50 ${report.stepCpuMsP50}  p99 ${report.stepCpuMsP99} (less affected by other processes on a shared machine)`);
     console.log(`  prepare ms p50 ${report.prepareMsP50}, feedback ms p50 ${report.feedbackMsP50}; process CPU per tick (mean, incl. plant) ${report.cpuMsPerTickMean} ms`);
     console.log(`  QP iterations: p50 ${report.qpIterationsP50}, max ${report.qpIterationsMax}; QPs not solved: ${report.qpNotSolved}`);
     console.log(`  framing error (image, normalised) p50 ${report.imageErrorP50}`);
@@ -130,6 +149,8 @@ function compareWith(solver: string, solve: (qp: OcpQp) => ReferenceResult, capt
 
 interface LoopResult {
   stepMs: number[];
+  /** process CPU time (user + system) of each step: on a shared machine wall time includes other processes' slices */
+  stepCpuMs: number[];
   prepareMs: number[];
   feedbackMs: number[];
   iterations: number[];
@@ -155,16 +176,19 @@ function closedLoop(N: number, ticks: number, t0S: number, capture: Set<number> 
   setHorizon(t0S);
   rti.setInitialState(x);
   rti.initialize(x);
-  const out: LoopResult = { stepMs: [], prepareMs: [], feedbackMs: [], iterations: [], imageError: [], notSolved: 0, cpuMsPerTick: 0, captured: [] };
+  const out: LoopResult = { stepMs: [], stepCpuMs: [], prepareMs: [], feedbackMs: [], iterations: [], imageError: [], notSolved: 0, cpuMsPerTick: 0, captured: [] };
   const cpu0 = process.cpuUsage();
   for (let tick = 0; tick < ticks; tick++) {
     const tS = t0S + tick * DT_S;
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     rti.prepare();
     rti.setInitialState(x);
     const info = rti.feedback();
     const stepMs = performance.now() - start;
+    const cpuStep = process.cpuUsage(cpuStart);
     out.stepMs.push(stepMs);
+    out.stepCpuMs.push((cpuStep.user + cpuStep.system) / 1000);
     out.prepareMs.push(info.prepareMs);
     out.feedbackMs.push(info.feedbackMs);
     out.iterations.push(info.qpIterations);
@@ -192,4 +216,54 @@ function closedLoop(N: number, ticks: number, t0S: number, capture: Set<number> 
   out.cpuMsPerTick = (cpu.user + cpu.system) / 1000 / ticks;
   rti.dispose();
   return out;
+}
+
+/**
+ * The cinematography MPC flying one shot in the simulator (validate's path):
+ * RtiSolver.step is wrapped for the run to time each step (wall and process
+ * CPU) and count its QP iterations, then restored.
+ */
+async function benchShot(scene: string, spec: string, durationS: number | undefined, controlRateHz: number | undefined, json: boolean): Promise<number> {
+  const { validateOnce } = await import('../validate.ts');
+  const stepMs: number[] = [];
+  const cpuMs: number[] = [];
+  const iterations: number[] = [];
+  const proto = RtiSolver.prototype;
+  const original = proto.step;
+  proto.step = function timedStep(this: RtiSolver) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const info = original.call(this);
+    stepMs.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpuMs.push((c.user + c.system) / 1000);
+    iterations.push(info.qpIterations);
+    return info;
+  };
+  let metrics;
+  try {
+    ({ metrics } = await validateOnce({ scene, spec, durationS, seed: 1 }, { progress: !json, controlRateHz }));
+  } finally {
+    proto.step = original;
+  }
+  if (stepMs.length === 0) throw new CinePilotError('BAD_FLAG', 'bench mpc: that run made no RTI steps (was the controller the MPC?).');
+  const hist: Record<string, number> = {};
+  for (const it of iterations) hist[it] = (hist[it] ?? 0) + 1;
+  const report = {
+    scene, shotKind: metrics.shotKind, steps: stepMs.length,
+    stepMsP50: round(percentile(stepMs, 0.5), 4), stepMsP99: round(percentile(stepMs, 0.99), 4),
+    stepCpuMsP50: round(percentile(cpuMs, 0.5), 4), stepCpuMsP99: round(percentile(cpuMs, 0.99), 4),
+    qpIterationsP50: percentile(iterations, 0.5), qpIterationsMean: round(iterations.reduce((a, b) => a + b, 0) / iterations.length, 2),
+    qpIterationsMax: Math.max(...iterations), qpIterationsHistogram: hist,
+    tickSolveMsP50: metrics.solveMsP50, tickSolveMsP99: metrics.solveMsP99,
+    compositionErrorRms: metrics.compositionErrorRms, sizeErrorRmsPct: metrics.sizeErrorRmsPct, passed: metrics.passed,
+  };
+  if (json) console.log(JSON.stringify(report));
+  else {
+    console.log(`cinematography MPC, ${scene} / ${report.shotKind}: ${report.steps} RTI steps`);
+    console.log(`  step ms: p50 ${report.stepMsP50}  p99 ${report.stepMsP99}; process CPU ms: p50 ${report.stepCpuMsP50}  p99 ${report.stepCpuMsP99}`);
+    console.log(`  QP iterations: p50 ${report.qpIterationsP50}, mean ${report.qpIterationsMean}, max ${report.qpIterationsMax}  ${JSON.stringify(hist)}`);
+    console.log(`  whole controller tick ms: p50 ${report.tickSolveMsP50}, p99 ${report.tickSolveMsP99}; shot ${report.passed ? 'passed' : 'failed'}`);
+  }
+  return EXIT_OK;
 }
