@@ -39,7 +39,7 @@ import { noisyConstantVelocityPredictor } from '../sim/noisy-predictor.ts';
 import { tickErrors } from '../sim/metrics.ts';
 import type { ShotTrace } from '../sim/trace.ts';
 import { CONTROLLERS, DEFAULT_CONTROLLER } from '../cli/commands/validate.ts';
-import { parseShot, type ParseContext } from './language/index.ts';
+import { parseShot, safetyContext, type ParseContext } from './language/index.ts';
 import type { CommandParams, CommandType } from './protocol/commands.ts';
 import { GroundStationError } from './protocol/errors.ts';
 import type { PreviewResult, PropInfo, SceneInfo, ShotLibraryEntry, SubjectState, VehicleState } from './protocol/state.ts';
@@ -366,14 +366,11 @@ export class LiveStudio implements Studio {
   // ---- commands ---------------------------------------------------------------------------------
 
   private parseContext(slot: VehicleSlot): ParseContext {
-    const fence = slot.runtime.geofence;
     return {
       subjects: this.subjects.names(),
       current: slot.runtime.snapshot().shot.shot ?? undefined,
-      keepOutRadiusM: this.rig.safety.keepOutRadiusM,
-      ...(fence ? { altitudeBandM: { min: fence.minAltitudeM, max: fence.maxAltitudeM } } : {}),
-      maxSpeedMps: this.rig.safety.maxSpeedMps,
-      lens: { focalLengthMm: this.rig.lens.focalLengthMm, fNumber: this.rig.lens.fNumber },
+      // the same limits `cinepilot parse` and `cinepilot hear` use
+      ...safetyContext(this.rig, slot.runtime.geofence ?? undefined),
     };
   }
 

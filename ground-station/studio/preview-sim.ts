@@ -7,21 +7,21 @@
  * live simulated time. Subjects and wind are scripted or seeded, independent
  * of the drone, so the copy's people are exactly where the live ones are.
  * Then the shot is flown closed loop at the control rate, as sim/harness.ts
- * does from a scene's start, and sim/metrics.ts scores the trace.
+ * does from a scene's start, recorded with the harness's own recordTick /
+ * buildTrace, and scored by sim/metrics.ts.
  */
 import { CinePilotError } from '../../core/errors.ts';
 import type { ShotSpec } from '../../core/shot-spec.ts';
-import { clone } from '../../core/vec3.ts';
 import { monotonicS, radToDeg } from '../../core/units.ts';
 import type { VehicleTelemetry } from '../../core/vehicle-link.ts';
-import type { ControlOutput } from '../../core/shot-controller.ts';
 import { loadRig } from '../../hardware-profiles/loader.ts';
 import { type LoadedScene, loadScene } from '../../sim/scene-loader.ts';
 import { SimWorld } from '../../sim/world.ts';
 import { SimVehicleLink } from '../../sim/sim-vehicle-link.ts';
 import { noisyConstantVelocityPredictor } from '../../sim/noisy-predictor.ts';
 import { computeMetrics } from '../../sim/metrics.ts';
-import type { ShotTrace, TraceTick } from '../../sim/trace.ts';
+import { buildTrace, recordTick } from '../../sim/harness.ts';
+import type { TraceTick } from '../../sim/trace.ts';
 import { CONTROLLERS } from '../../cli/commands/validate.ts';
 import { liveShotController } from './live-controller.ts';
 import type { PreviewResult } from '../protocol/state.ts';
@@ -76,24 +76,6 @@ function sceneFromHere(job: PreviewJob): LoadedScene {
   };
 }
 
-function recordTick(world: SimWorld, output: ControlOutput, timeS: number): TraceTick {
-  const v = world.vehicle.state;
-  return {
-    timeS,
-    drone: { positionNedM: clone(v.positionNedM), velocityNedMps: clone(v.velocityNedMps), accelerationNedMps2: clone(v.accelerationNedMps2), yawRad: v.yawRad, rollRad: v.rollRad, pitchRad: v.pitchRad },
-    camera: world.cameraPose(),
-    gimbal: { ...world.gimbal.angles },
-    lens: { ...world.lens.state },
-    subjects: world.subjects.filter((s) => s.kind === 'person').map((s) => ({
-      name: s.name, positionNedM: clone(s.state.positionNedM), velocityNedMps: clone(s.state.velocityNedMps), headingRad: s.state.headingRad, heightM: s.heightM,
-    })),
-    targets: output.targets ? structuredClone(output.targets) : null,
-    solveMs: output.diagnostics.solveMs,
-    status: output.diagnostics.status,
-    mode: world.autopilot.mode,
-  };
-}
-
 export async function simulatePreview(job: PreviewJob): Promise<PreviewResult> {
   const wallStart = monotonicS();
   if (!job.telemetry.inAir) throw new CinePilotError('PREVIEW_NOT_FLYING', 'the vehicle is not flying: take off first, then preview');
@@ -136,16 +118,7 @@ export async function simulatePreview(job: PreviewJob): Promise<PreviewResult> {
   predictor.dispose?.();
   await link.close();
 
-  const rig = scene.rig;
-  const trace: ShotTrace = {
-    scene: scene.spec.name, spec: job.spec, seed: job.seed, controller: job.controller,
-    physicsRateHz: world.physicsRateHz, controlRateHz: job.controlRateHz, shotStartS, wallS: monotonicS() - wallStart,
-    camera: { sensorWidthMm: rig.camera.sensorWidthMm, sensorHeightMm: rig.camera.sensorHeightMm, cocMm: rig.camera.cocMm, imageWidthPx: rig.camera.imageWidthPx, imageHeightPx: rig.camera.imageHeightPx },
-    keepOutRadiusM: rig.safety.keepOutRadiusM,
-    geofence: world.geofence,
-    ticks,
-    events: world.autopilot.events.slice(),
-  };
+  const trace = buildTrace(world, job.spec, shotStartS, job.controller, job.controlRateHz, ticks, monotonicS() - wallStart);
   const metrics = computeMetrics(trace);
   const every = Math.max(1, Math.ceil(ticks.length / PATH_POINTS_MAX));
   const sampled = ticks.filter((_, i) => i % every === 0 || i === ticks.length - 1);
