@@ -43,6 +43,7 @@ import { CinePilotError } from '../../core/errors.ts';
 import {
   cholFactor, gemmTN, gemv, gemvT, syrkTN, transpose, trsmLower, trsmLowerT, trsvLower, trsvLowerT,
 } from '../linalg/dense.ts';
+import { compressBlock, createRowPattern, spmv, spmvT, spTmm, type RowPattern } from '../linalg/sparse.ts';
 import { OcpQp, QP_ERROR, type OcpQpDims, type OcpQpStageInput } from './ocp-qp.ts';
 import { resolveQpSettings, type QpSettings } from './settings.ts';
 
@@ -127,6 +128,10 @@ export class OcpQpSolver {
   private readonly dNzCount: Int32Array; // N × nsMax (stage N has no D)
   private readonly dNzIdx: Int32Array; // N × nsMax × nu
   private readonly dNzVal: Float64Array;
+  // nonzeros of Aₖ and Bₖ (built once per solve): every product with the
+  // dynamics runs over them (integrator-chain models: ~10 % nonzeros)
+  private readonly aPat: RowPattern;
+  private readonly bPat: RowPattern;
 
   // ---- primal/dual steps and residuals --------------------------------------
   private readonly dx: Float64Array; // (N+1) × nx
@@ -204,6 +209,8 @@ export class OcpQpSolver {
     this.dNzCount = new Int32Array(nSoft);
     this.dNzIdx = new Int32Array(nSoft * nu);
     this.dNzVal = f(nSoft * nu);
+    this.aPat = createRowPattern(N, nx, nx);
+    this.bPat = createRowPattern(N, nx, nu);
     this.dx = f((N + 1) * nx);
     this.du = f(N * nu);
     this.ds = f(nSoft);
@@ -322,6 +329,10 @@ export class OcpQpSolver {
       return info;
     }
     this.buildSoftPattern();
+    for (let k = 0; k < this.N; k++) {
+      compressBlock(this.aPat, k, this.qp.A, k * this.nx * this.nx);
+      compressBlock(this.bPat, k, this.qp.B, k * this.nx * this.nu);
+    }
     this.initialize(st.warmStart && this.hasSolution, st.warmStartDual && this.hasDual);
     let status: QpStatus = 'max-iterations';
     const m = this.countInequalities();
@@ -549,10 +560,10 @@ export class OcpQpSolver {
         gemv(nu, nx, 1, qp.S, k * nu * nx, x, xo, 1, fu, uo);
         for (let j = 0; j < nu; j++) fu[uo + j] += qp.r[uo + j];
         for (let j = 0; j < nu; j++) rdu[uo + j] = fu[uo + j];
-        gemvT(nx, nu, 1, qp.B, k * nx * nu, pi, xo, 1, rdu, uo);
+        spmvT(this.bPat, k, pi, xo, rdu, uo);
         // r_b = A x + B u + b − x₊
-        gemv(nx, nx, 1, qp.A, k * nx * nx, x, xo, 0, rb, xo);
-        gemv(nx, nu, 1, qp.B, k * nx * nu, u, uo, 1, rb, xo);
+        spmv(this.aPat, k, x, xo, false, rb, xo);
+        spmv(this.bPat, k, u, uo, true, rb, xo);
         for (let j = 0; j < nx; j++) {
           const v = rb[xo + j] + qp.b[xo + j] - x[xo + nx + j];
           rb[xo + j] = v;
@@ -561,7 +572,7 @@ export class OcpQpSolver {
         }
       }
       for (let j = 0; j < nx; j++) rdx[xo + j] = fx[xo + j];
-      if (k < N) gemvT(nx, nx, 1, qp.A, k * nx * nx, pi, xo, 1, rdx, xo);
+      if (k < N) spmvT(this.aPat, k, pi, xo, rdx, xo);
       if (k > 0) for (let j = 0; j < nx; j++) rdx[xo + j] -= pi[xo - nx + j];
       // boxes
       const base = k * maxBox;
@@ -623,7 +634,7 @@ export class OcpQpSolver {
 
   /** Riccati factorization of the barrier-augmented KKT matrix; false if R̃ₖ is not PD. */
   private factorize(): boolean {
-    const { N, nx, nu, nsMax, maxBox, P, Lr, Ls, K, PA, PB, WT } = this;
+    const { N, nx, nu, nsMax, maxBox, P, Lr, Ls, K, PA, PB, WT, aPat, bPat } = this;
     const qp = this.qp;
     const nx2 = nx * nx;
     const nu2 = nu * nu;
@@ -665,13 +676,13 @@ export class OcpQpSolver {
       }
       // PA = Pₖ₊₁Aₖ = (AₖᵀPₖ₊₁)ᵀ and PB likewise: the products run over the
       // entries of A and B, so the zeros of structured dynamics cost nothing
-      gemmTN(nx, nx, nx, 1, qp.A, aOff, P, p1, 0, WT, 0);
+      spTmm(aPat, k, P, p1, nx, false, WT, 0);
       transpose(nx, nx, WT, 0, PA, 0);
-      gemmTN(nu, nx, nx, 1, qp.B, bOff, P, p1, 0, WT, 0);
+      spTmm(bPat, k, P, p1, nx, false, WT, 0);
       transpose(nu, nx, WT, 0, PB, 0);
       // R̃ = R̂ + BᵀPB, S̃ = Ŝ + BᵀPA
-      gemmTN(nu, nu, nx, 1, qp.B, bOff, PB, 0, 1, Lr, rOff);
-      gemmTN(nu, nx, nx, 1, qp.B, bOff, PA, 0, 1, Ls, sOff);
+      spTmm(bPat, k, PB, 0, nu, true, Lr, rOff);
+      spTmm(bPat, k, PA, 0, nx, true, Ls, sOff);
       if (!cholFactor(Lr, rOff, nu)) return false;
       trsmLower(Lr, rOff, nu, Ls, sOff, nx); // Yₖ = Lₖ⁻¹S̃ₖ
       for (let i = 0; i < nu * nx; i++) K[sOff + i] = -Ls[sOff + i];
@@ -680,7 +691,7 @@ export class OcpQpSolver {
       // Pₖ = Q̂ₖ + AᵀPA − YᵀY
       const pk = k * nx2;
       this.hessianBlocksX(k, P, pk);
-      gemmTN(nx, nx, nx, 1, qp.A, aOff, PA, 0, 1, P, pk);
+      spTmm(aPat, k, PA, 0, nx, true, P, pk);
       // symmetrise AᵀPA (rounding) before the symmetric −YᵀY update
       for (let i = 0; i < nx; i++) {
         for (let j = i + 1; j < nx; j++) P[pk + i * nx + j] = 0.5 * (P[pk + i * nx + j] + P[pk + j * nx + i]);
@@ -786,7 +797,7 @@ export class OcpQpSolver {
 
   /** The Riccati backward/forward vector pass with ĝ: dx, du, piPlus. */
   private riccatiSolve(): void {
-    const { N, nx, nu, gx, gu, rb, P, pv, Lr, Ls, K, kff, dx, du, piPlus, hTmp, zTmp } = this;
+    const { N, nx, nu, gx, gu, rb, P, pv, Lr, Ls, K, kff, dx, du, piPlus, hTmp, zTmp, aPat, bPat } = this;
     const qp = this.qp;
     const nx2 = nx * nx;
     // backward vector recursion
@@ -796,11 +807,11 @@ export class OcpQpSolver {
       gemv(nx, nx, 1, P, (k + 1) * nx2, rb, k * nx, 0, hTmp, 0);
       for (let j = 0; j < nx; j++) hTmp[j] += pv[p1 + j];
       for (let j = 0; j < nu; j++) zTmp[j] = gu[k * nu + j];
-      gemvT(nx, nu, 1, qp.B, k * nx * nu, hTmp, 0, 1, zTmp, 0);
+      spmvT(bPat, k, hTmp, 0, zTmp, 0);
       trsvLower(Lr, k * nu * nu, nu, zTmp, 0);
       if (k > 0) {
         for (let j = 0; j < nx; j++) pv[k * nx + j] = gx[k * nx + j];
-        gemvT(nx, nx, 1, qp.A, k * nx2, hTmp, 0, 1, pv, k * nx);
+        spmvT(aPat, k, hTmp, 0, pv, k * nx);
         gemvT(nu, nx, -1, Ls, k * nu * nx, zTmp, 0, 1, pv, k * nx);
       }
       for (let j = 0; j < nu; j++) kff[k * nu + j] = -zTmp[j];
@@ -813,8 +824,8 @@ export class OcpQpSolver {
       const xo = k * nx;
       gemv(nu, nx, 1, K, k * nu * nx, dx, xo, 0, du, uo);
       for (let j = 0; j < nu; j++) du[uo + j] += kff[uo + j];
-      gemv(nx, nx, 1, qp.A, k * nx2, dx, xo, 0, dx, xo + nx);
-      gemv(nx, nu, 1, qp.B, k * nx * nu, du, uo, 1, dx, xo + nx);
+      spmv(aPat, k, dx, xo, false, dx, xo + nx);
+      spmv(bPat, k, du, uo, true, dx, xo + nx);
       for (let j = 0; j < nx; j++) dx[xo + nx + j] += rb[xo + j];
       gemv(nx, nx, 1, P, (k + 1) * nx2, dx, xo + nx, 0, piPlus, xo);
       for (let j = 0; j < nx; j++) piPlus[xo + j] += pv[xo + nx + j];
