@@ -132,6 +132,11 @@ export class OcpQpSolver {
   // dynamics runs over them (integrator-chain models: ~10 % nonzeros)
   private readonly aPat: RowPattern;
   private readonly bPat: RowPattern;
+  // and of Qₖ, Rₖ, Sₖ, for ∇f in every iteration's residuals (a Gauss-Newton
+  // Hessian of a few residual rows is mostly zeros too)
+  private readonly qPat: RowPattern;
+  private readonly rPat: RowPattern;
+  private readonly sPat: RowPattern;
 
   // ---- primal/dual steps and residuals --------------------------------------
   private readonly dx: Float64Array; // (N+1) × nx
@@ -151,7 +156,6 @@ export class OcpQpSolver {
   private readonly pv: Float64Array; // (N+1) × nx
   private readonly Lr: Float64Array; // N × nu × nu, chol of R̃ₖ
   private readonly Ls: Float64Array; // N × nu × nx, Yₖ = Lₖ⁻¹S̃ₖ
-  private readonly K: Float64Array; // N × nu × nx
   private readonly kff: Float64Array; // N × nu
   private readonly PA: Float64Array; // nx × nx scratch
   private readonly PB: Float64Array; // nx × nu scratch
@@ -211,6 +215,9 @@ export class OcpQpSolver {
     this.dNzVal = f(nSoft * nu);
     this.aPat = createRowPattern(N, nx, nx);
     this.bPat = createRowPattern(N, nx, nu);
+    this.qPat = createRowPattern(N + 1, nx, nx);
+    this.rPat = createRowPattern(N, nu, nu);
+    this.sPat = createRowPattern(N, nu, nx);
     this.dx = f((N + 1) * nx);
     this.du = f(N * nu);
     this.ds = f(nSoft);
@@ -226,7 +233,6 @@ export class OcpQpSolver {
     this.pv = f((N + 1) * nx);
     this.Lr = f(N * nu * nu);
     this.Ls = f(N * nu * nx);
-    this.K = f(N * nu * nx);
     this.kff = f(N * nu);
     this.PA = f(nx * nx);
     this.PB = f(nx * nu);
@@ -332,7 +338,10 @@ export class OcpQpSolver {
     for (let k = 0; k < this.N; k++) {
       compressBlock(this.aPat, k, this.qp.A, k * this.nx * this.nx);
       compressBlock(this.bPat, k, this.qp.B, k * this.nx * this.nu);
+      compressBlock(this.rPat, k, this.qp.R, k * this.nu * this.nu);
+      compressBlock(this.sPat, k, this.qp.S, k * this.nu * this.nx);
     }
+    for (let k = 0; k <= this.N; k++) compressBlock(this.qPat, k, this.qp.Q, k * this.nx * this.nx);
     this.initialize(st.warmStart && this.hasSolution, st.warmStartDual && this.hasDual);
     let status: QpStatus = 'max-iterations';
     const m = this.countInequalities();
@@ -552,12 +561,12 @@ export class OcpQpSolver {
       const xo = k * nx;
       const uo = k * nu;
       // ∇f: Qx + Sᵀu + q and Ru + Sx + r
-      gemv(nx, nx, 1, qp.Q, k * nx * nx, x, xo, 0, fx, xo);
+      spmv(this.qPat, k, x, xo, false, fx, xo);
       for (let j = 0; j < nx; j++) fx[xo + j] += qp.q[xo + j];
       if (k < N) {
-        gemvT(nu, nx, 1, qp.S, k * nu * nx, u, uo, 1, fx, xo);
-        gemv(nu, nu, 1, qp.R, k * nu * nu, u, uo, 0, fu, uo);
-        gemv(nu, nx, 1, qp.S, k * nu * nx, x, xo, 1, fu, uo);
+        spmvT(this.sPat, k, u, uo, fx, xo);
+        spmv(this.rPat, k, u, uo, false, fu, uo);
+        spmv(this.sPat, k, x, xo, true, fu, uo);
         for (let j = 0; j < nu; j++) fu[uo + j] += qp.r[uo + j];
         for (let j = 0; j < nu; j++) rdu[uo + j] = fu[uo + j];
         spmvT(this.bPat, k, pi, xo, rdu, uo);
@@ -634,7 +643,7 @@ export class OcpQpSolver {
 
   /** Riccati factorization of the barrier-augmented KKT matrix; false if R̃ₖ is not PD. */
   private factorize(): boolean {
-    const { N, nx, nu, nsMax, maxBox, P, Lr, Ls, K, PA, PB, WT, aPat, bPat } = this;
+    const { N, nx, nu, nsMax, maxBox, P, Lr, Ls, PA, PB, WT, aPat, bPat } = this;
     const qp = this.qp;
     const nx2 = nx * nx;
     const nu2 = nu * nu;
@@ -685,8 +694,6 @@ export class OcpQpSolver {
       spTmm(bPat, k, PA, 0, nx, true, Ls, sOff);
       if (!cholFactor(Lr, rOff, nu)) return false;
       trsmLower(Lr, rOff, nu, Ls, sOff, nx); // Yₖ = Lₖ⁻¹S̃ₖ
-      for (let i = 0; i < nu * nx; i++) K[sOff + i] = -Ls[sOff + i];
-      trsmLowerT(Lr, rOff, nu, K, sOff, nx); // Kₖ = −Lₖ⁻ᵀYₖ
       if (k === 0) break; // x₀ is fixed: P₀ is never used
       // Pₖ = Q̂ₖ + AᵀPA − YᵀY
       const pk = k * nx2;
@@ -797,7 +804,7 @@ export class OcpQpSolver {
 
   /** The Riccati backward/forward vector pass with ĝ: dx, du, piPlus. */
   private riccatiSolve(): void {
-    const { N, nx, nu, gx, gu, rb, P, pv, Lr, Ls, K, kff, dx, du, piPlus, hTmp, zTmp, aPat, bPat } = this;
+    const { N, nx, nu, gx, gu, rb, P, pv, Lr, Ls, kff, dx, du, piPlus, hTmp, zTmp, aPat, bPat } = this;
     const qp = this.qp;
     const nx2 = nx * nx;
     // backward vector recursion
@@ -822,8 +829,11 @@ export class OcpQpSolver {
     for (let k = 0; k < N; k++) {
       const uo = k * nu;
       const xo = k * nx;
-      gemv(nu, nx, 1, K, k * nu * nx, dx, xo, 0, du, uo);
-      for (let j = 0; j < nu; j++) du[uo + j] += kff[uo + j];
+      // Δu = KΔx + k with K = −L⁻ᵀY applied as −L⁻ᵀ(YΔx): one triangular
+      // solve of a vector instead of forming K (a matrix solve) every iteration
+      gemv(nu, nx, 1, Ls, k * nu * nx, dx, xo, 0, zTmp, 0);
+      trsvLowerT(Lr, k * nu * nu, nu, zTmp, 0);
+      for (let j = 0; j < nu; j++) du[uo + j] = kff[uo + j] - zTmp[j];
       spmv(aPat, k, dx, xo, false, dx, xo + nx);
       spmv(bPat, k, du, uo, true, dx, xo + nx);
       for (let j = 0; j < nx; j++) dx[xo + nx + j] += rb[xo + j];
