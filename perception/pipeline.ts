@@ -46,6 +46,7 @@ export class PerceptionPipeline {
   private readonly pointW = vec3();
   private readonly proj = { xPx: 0, yPx: 0, depthM: 0 };
   private readonly warp: CameraMotionWarp = (x, trackId) => this.warpBox(x, trackId);
+  private readonly detectionBox = (trackId: number): readonly number[] | null => this.tracker.detectionBoxOf(trackId);
 
   constructor(settings: PerceptionPipelineSettings = {}, private readonly detector: Detector | null = null) {
     this.tracker = new MultiObjectTracker(settings.tracker);
@@ -65,7 +66,7 @@ export class PerceptionPipeline {
     // the camera's own motion since the last step is known from telemetry: move the boxes with it
     const tracks = this.tracker.step(timestampS, batch, posed && this.hasPrevCam ? this.warp : null);
     if (posed) {
-      this.subjects.update(tracks, view!, timestampS, w!, h!);
+      this.subjects.update(tracks, view!, timestampS, w!, h!, this.detectionBox);
       [this.prevCam, this.curCam] = [this.curCam, this.prevCam];
       this.hasPrevCam = true;
     }

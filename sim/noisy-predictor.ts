@@ -28,6 +28,7 @@ import { CinePilotError } from '../core/errors.ts';
 import { wrapAngleRad } from '../core/units.ts';
 import { GaussMarkov, Rng } from './rng.ts';
 import type { SimWorld } from './world.ts';
+import type { SubjectPredictionWithCovariance } from '../perception/localisation/tracker-predictor.ts';
 
 export interface PredictorNoiseModel {
   latencyS: number;
@@ -206,15 +207,18 @@ export class NoisyConstantVelocityPredictor implements SimSubjectPredictor {
     const e = this.estimate(name);
     if (!e) return null;
     const dt = timeS - e.timestampS;
-    const sv = this.noise.velocitySigmaMps;
-    return {
+    const sv = this.noise.velocitySigmaMps, grow = (sv * dt) ** 2;
+    const c = e.positionCovM2;
+    const out: SubjectPredictionWithCovariance = {
       timeS,
       positionNedM: vec3(e.positionNedM.x + e.velocityNedMps.x * dt, e.positionNedM.y + e.velocityNedMps.y * dt, 0),
       velocityNedMps: vec3(e.velocityNedMps.x, e.velocityNedMps.y, 0),
       headingRad: e.headingRad,
-      positionSigmaM: Math.sqrt(e.positionCovM2[0] + e.positionCovM2[4] + (sv * dt) ** 2),
+      positionSigmaM: Math.sqrt(c[0]! + c[4]! + grow),
       heightM: e.heightM,
+      positionCovNeM2: [c[0]! + grow, c[1]!, c[4]! + grow],
     };
+    return out;
   }
 
   names(): string[] {

@@ -46,13 +46,14 @@ export const DEFAULT_TOLERANCES: ShotTolerances = {
 /**
  * Overrides per kind, tuned on the MPC controller (docs/cinematography.md has
  * the measured figures they were set from, roughly 2× margin). Issue 5's
- * targets where given; track's composition allows for the default
- * predictor's 8 cm lateral error, which alone costs ≈ 0.042 frame widths at a
- * medium framing (noise-free: 0.013 measured).
+ * targets where given: track's composition is the issue's 0.03, met with
+ * the default predictor's noise calibrated on perception (range error
+ * along the line of sight, a small bearing error across it; runner medium
+ * shot 0.022 measured, noise-free 0.013).
  */
 export const SHOT_TOLERANCES: Partial<Record<ShotKind, Partial<ShotTolerances>>> = {
   'dolly-zoom': { sizeErrorMaxPct: 3, sizeErrorRmsPct: 1.5, focalRatioMin: 2.5, inFocusFractionMin: 0.99, focusReversalsMax: 0 },
-  track: { compositionErrorRmsMax: 0.06, sizeErrorMaxPct: 40, sizeErrorRmsPct: 15, inFocusFractionMin: 0.98 },
+  track: { compositionErrorRmsMax: 0.03, sizeErrorMaxPct: 40, sizeErrorRmsPct: 15, inFocusFractionMin: 0.98 },
   follow: { compositionErrorRmsMax: 0.04, sizeErrorMaxPct: 25, sizeErrorRmsPct: 10, inFocusFractionMin: 0.98 },
   lead: { compositionErrorRmsMax: 0.04, sizeErrorMaxPct: 30, sizeErrorRmsPct: 12, inFocusFractionMin: 0.98 },
   profile: { compositionErrorRmsMax: 0.05, inFocusFractionMin: 0.98 },

@@ -27,6 +27,17 @@ interface Subject {
   lastSeenS: number;
 }
 
+/**
+ * A prediction with its north-east position covariance. A monocular tracker's
+ * error is long along the line of sight and short across it; a consumer that
+ * cares about one direction (framing cares about the bearing) reads this
+ * instead of the scalar σ. (Proposed for core/perception-types.ts.)
+ */
+export interface SubjectPredictionWithCovariance extends SubjectPredictionSample {
+  /** [nn, ne, ee], m² */
+  positionCovNeM2: [number, number, number];
+}
+
 /** Name under which an unnamed track can be asked for. */
 export const trackKey = (id: number): string => `#${id}`;
 
@@ -45,8 +56,15 @@ export class TrackerPredictor implements SubjectPredictor {
     if (!(this.maxStaleS > 0)) throw new CinePilotError('BAD_PREDICTOR_SETTING', `maxStaleS must be > 0, got ${this.maxStaleS}.`);
   }
 
-  /** Feed the tracker's output for one frame, seen by `view`, at `timestampS`. */
-  update(tracks: readonly ImageTrack[], view: CameraView, timestampS: number, widthPx: number, heightPx: number): void {
+  /**
+   * Feed the tracker's output for one frame, seen by `view`, at `timestampS`.
+   * `detectionBox` gives a freshly updated track's detection box (the
+   * measurement); without it the track's smoothed box is localised.
+   */
+  update(
+    tracks: readonly ImageTrack[], view: CameraView, timestampS: number, widthPx: number, heightPx: number,
+    detectionBox?: (trackId: number) => readonly number[] | null,
+  ): void {
     for (const t of tracks) {
       let s = this.subjects.get(t.id);
       if (t.name) {
@@ -58,7 +76,8 @@ export class TrackerPredictor implements SubjectPredictor {
         s.name = t.name;
       }
       if (t.framesSinceUpdate !== 0) continue; // a predicted box carries no new information
-      const obs = this.localiser.localise(t.bbox, view, widthPx, heightPx, s?.filter.heightM, t.keypoints);
+      const box = detectionBox?.(t.id) ?? t.bbox;
+      const obs = this.localiser.localise(box, view, widthPx, heightPx, s?.filter.heightM, t.keypoints);
       if (!obs) continue;
       if (!s) {
         s = { id: t.id, name: t.name, filter: new SubjectFilter(this.filterSettings, this.localiser.settings.personHeightM), lastSeenS: timestampS };
@@ -95,15 +114,17 @@ export class TrackerPredictor implements SubjectPredictor {
     const s = this.find(name);
     if (!s) return null;
     s.filter.predictSample(timeS, this.sample, this.scratch);
-    const p = this.sample;
-    return {
+    const p = this.sample, P = this.scratch; // predictSample leaves the propagated covariance in scratch
+    const out: SubjectPredictionWithCovariance = {
       timeS,
       positionNedM: vec3(p.n, p.e, this.localiser.settings.groundDownM),
       velocityNedMps: vec3(p.vn, p.ve, 0),
       headingRad: s.filter.headingRad,
       positionSigmaM: p.sigmaM,
       heightM: s.filter.heightM,
+      positionCovNeM2: [P[0]!, P[1]!, P[5]!],
     };
+    return out;
   }
 
   /** Named subjects. Unnamed ones are reachable as `#<track id>` (see `estimates`). */

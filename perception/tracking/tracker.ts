@@ -112,6 +112,8 @@ interface Track {
   appearance: Float32Array | null;
   keypoints?: Keypoint[];
   box: [number, number, number, number];
+  /** the detection box last matched to this track (the measurement, before smoothing) */
+  detBox: [number, number, number, number];
 }
 
 interface RememberedName {
@@ -271,7 +273,7 @@ export class MultiObjectTracker {
       } else if (d.score >= s.birthScore && !this.overlapsTracked(d, nowS)) {
         const kf = new BoxKalman(s.kalman);
         kf.init(d.bbox);
-        const t: Track = { id: 0, kf, hits: 1, lastUpdateS: nowS, framesSinceUpdate: 0, score: d.score, confirmed: false, appearance: d.appearance ? Float32Array.from(d.appearance) : null, keypoints: d.keypoints, box: [0, 0, 0, 0] };
+        const t: Track = { id: 0, kf, hits: 1, lastUpdateS: nowS, framesSinceUpdate: 0, score: d.score, confirmed: false, appearance: d.appearance ? Float32Array.from(d.appearance) : null, keypoints: d.keypoints, box: [0, 0, 0, 0], detBox: [d.bbox[0]!, d.bbox[1]!, d.bbox[2]!, d.bbox[3]!] };
         kf.bbox(t.box);
         // on the first detection batch there is no history to confirm against: start tracked (as ByteTrack does)
         if (s.confirmHits <= 1 || this.batches === 1) this.confirm(t, nowS);
@@ -314,6 +316,7 @@ export class MultiObjectTracker {
   private update(t: Track, d: Detection, nowS: number, confidentDets: Detection[] | null): void {
     t.kf.update(d.bbox);
     t.kf.bbox(t.box);
+    for (let k = 0; k < 4; k++) t.detBox[k] = d.bbox[k]!;
     t.hits++;
     t.lastUpdateS = nowS;
     t.framesSinceUpdate = 0;
@@ -405,6 +408,15 @@ export class MultiObjectTracker {
     for (const o of this.tracks) if (o.name === clean) delete o.name;
     this.memory = this.memory.filter((m) => m.name !== clean);
     t.name = clean;
+  }
+
+  /**
+   * The detection box last matched to confirmed track `id` (pixels), or null.
+   * Localisation wants the measurement: the smoothed box lags behind the
+   * detection, e.g. stops short of the frame edge that cut the person off.
+   */
+  detectionBoxOf(id: number): readonly number[] | null {
+    return this.tracks.find((t) => t.confirmed && t.id === id)?.detBox ?? null;
   }
 
   /** Id of the track currently carrying `name`, or null. */

@@ -72,6 +72,9 @@ export interface SubjectView {
   heightM: number;
   /** 1-σ position uncertainty, m (grows while the predictor has lost the subject) */
   positionSigmaM: number;
+  /** north-east position covariance [nn, ne, ee] when the predictor gives one (see sigmaAcrossM) */
+  positionCovNeM2: Float64Array;
+  hasCovariance: boolean;
   /** last time the predictor knew the subject, and its σ then */
   lastSeenS: number;
   lastSigmaM: number;
@@ -90,7 +93,7 @@ export class SubjectSampler {
     if (!v) {
       v = {
         name, feetNedM: vec3(), velocityNedMps: vec3(), headingRad: 0, heightM: DEFAULT_PERSON_HEIGHT_M, positionSigmaM: 0,
-        lastSeenS: -Infinity, lastSigmaM: 0,
+        positionCovNeM2: new Float64Array(3), hasCovariance: false, lastSeenS: -Infinity, lastSigmaM: 0,
       };
       this.views.set(name, v);
     }
@@ -98,6 +101,7 @@ export class SubjectSampler {
     if (!s) {
       // lost: hold the last view, with an uncertainty that grows like a subject's reach
       v.positionSigmaM = v.lastSigmaM + LOST_SUBJECT_SIGMA_GROWTH_MPS * Math.max(timeS - v.lastSeenS, 0);
+      v.hasCovariance = false;
     } else {
       v.lastSeenS = timeS;
       v.lastSigmaM = s.positionSigmaM;
@@ -106,10 +110,25 @@ export class SubjectSampler {
       const speed = Math.hypot(s.velocityNedMps.x, s.velocityNedMps.y);
       v.headingRad = speed > MOVING_SPEED_MPS ? Math.atan2(s.velocityNedMps.y, s.velocityNedMps.x) : s.headingRad;
       v.positionSigmaM = s.positionSigmaM;
+      const cov = (s as { positionCovNeM2?: readonly number[] }).positionCovNeM2;
+      v.hasCovariance = cov !== undefined && cov.length === 3;
+      if (v.hasCovariance) for (let k = 0; k < 3; k++) v.positionCovNeM2[k] = cov![k]!;
       v.heightM = s.heightM !== undefined && s.heightM > 0 ? s.heightM : this.ctx.heightOf(name);
     }
     return v;
   }
+}
+
+/**
+ * 1-σ position error across the line of sight of a camera at `cameraBearingRad`
+ * from the subject: what moves the subject in the frame (the error along the
+ * line of sight changes its size and depth, not where it sits). The scalar σ
+ * when the predictor gives no covariance.
+ */
+export function sigmaAcrossM(view: SubjectView, cameraBearingRad: number): number {
+  if (!view.hasCovariance) return view.positionSigmaM;
+  const wn = -Math.sin(cameraBearingRad), we = Math.cos(cameraBearingRad), c = view.positionCovNeM2;
+  return Math.sqrt(Math.max(c[0]! * wn * wn + 2 * c[1]! * wn * we + c[2]! * we * we, 0));
 }
 
 /** Fill a slot from a subject view; weights default to off, the recipe turns on what it wants. */

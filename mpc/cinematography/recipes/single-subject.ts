@@ -10,7 +10,7 @@ import type { Framing, Side } from '../../../core/shot-spec.ts';
 import { clamp } from '../../../core/units.ts';
 import {
   DEFAULT_BAND_MARGIN, SubjectSampler, WEIGHTS, focalCapForUncertaintyMm, aimSlot, altitudeForAngleM, angleDiff, clearSlot, eyeLineFor, fixedFocalOr, frameSubject,
-  holdLens, holdPosition, lensAndDistanceForFraming, placeCamera, startImagePosition, safeDistanceM, sideOffsetRad, startBearingRad,
+  holdLens, holdPosition, lensAndDistanceForFraming, placeCamera, startImagePosition, safeDistanceM, sideOffsetRad, startBearingRad, sigmaAcrossM,
   type SubjectView,
 } from './common.ts';
 import { applyShallowDepthOfField, apertureForPairStops } from './depth-of-field.ts';
@@ -78,8 +78,9 @@ function followingRecipe(
       out.wPosNE = WEIGHTS.positionNE;
       out.wPosD = WEIGHTS.positionD;
       out.wVel = WEIGHTS.velocity;
-      // an uncertain subject is framed wider (honestly: the size target shrinks with the focal length)
-      const focal = Math.max(Math.min(focalLengthMm, focalCapForUncertaintyMm(ctx, distanceM, view.positionSigmaM)), ctx.rig.lens.focalLengthMm.min);
+      // an uncertain subject is framed wider (honestly: the size target shrinks with the focal length);
+      // only the error across the line of sight moves it in the frame
+      const focal = Math.max(Math.min(focalLengthMm, focalCapForUncertaintyMm(ctx, distanceM, sigmaAcrossM(view, bearing))), ctx.rig.lens.focalLengthMm.min);
       frameSubject(aimSlot(out.slots[0], view), leadRoomU(view, bearing), eyeV, (size * focal) / focalLengthMm);
       clearSlot(out.slots[1]);
       holdLens(ctx, out, focal);
