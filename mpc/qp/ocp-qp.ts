@@ -210,6 +210,9 @@ export class OcpQp {
     const fields = this as unknown as Record<string, Float64Array>;
     for (let f = 0; f < DENSE_FIELDS.length; f++) {
       const arr = fields[DENSE_FIELDS[f]];
+      // x·0 is 0 for every finite x and NaN for ±Infinity/NaN: one branch-free
+      // pass per field (this runs every RTI tick), the exact place only on failure
+      if (allFinite(arr)) continue;
       for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i])) return this.locate(DENSE_FIELDS[f], i);
     }
     for (let f = 0; f < BOUND_FIELDS.length; f++) {
@@ -228,6 +231,12 @@ export class OcpQp {
     const n = per[name] ?? 1;
     return `stages[${Math.floor(flatIndex / n)}].${name}[${flatIndex % n}]`;
   }
+}
+
+function allFinite(arr: Float64Array): boolean {
+  let z = 0;
+  for (let i = 0; i < arr.length; i++) z += arr[i] * 0;
+  return z === 0;
 }
 
 const DENSE_FIELDS = ['A', 'B', 'b', 'Q', 'R', 'S', 'q', 'r', 'C', 'D', 'zl1', 'zl2'] as const;
