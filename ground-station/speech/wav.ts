@@ -163,9 +163,28 @@ export function addDither(samples: Float32Array, seed = DITHER_SEED): Float32Arr
   return out;
 }
 
-/** Any WAV → 16 kHz mono 16-bit WAV bytes for the recogniser, dithered; also its duration. */
+/** Silence added before and after the audio, s (see padWithSilence). */
+export const SILENCE_PAD_S = 0.15;
+
+/**
+ * Put SILENCE_PAD_S of silence at both ends. The decoder normalises each
+ * utterance by its own cepstral mean, and expects it to start and end in
+ * silence: a clip cut tight around a short word ("stop") has a mean that is
+ * all speech, and no silence frames for the search to start and end in.
+ */
+export function padWithSilence(samples: Float32Array, sampleRateHz: number, padS = SILENCE_PAD_S): Float32Array {
+  const pad = Math.round(padS * sampleRateHz);
+  if (pad <= 0) return samples;
+  const out = new Float32Array(samples.length + 2 * pad);
+  out.set(samples, pad);
+  return out;
+}
+
+/** Any WAV → 16 kHz mono 16-bit WAV bytes for the recogniser, silence-padded and dithered; also its duration (as given). */
 export function toRecogniserWav(wav: Uint8Array): { wav: Buffer; durationS: number } {
   const audio = decodeWav(wav);
-  const samples = addDither(resample(audio.samples, audio.sampleRateHz, RECOGNISER_SAMPLE_RATE_HZ));
-  return { wav: encodeWav16(samples, RECOGNISER_SAMPLE_RATE_HZ), durationS: samples.length / RECOGNISER_SAMPLE_RATE_HZ };
+  const resampled = resample(audio.samples, audio.sampleRateHz, RECOGNISER_SAMPLE_RATE_HZ);
+  const durationS = resampled.length / RECOGNISER_SAMPLE_RATE_HZ;
+  const samples = addDither(padWithSilence(resampled, RECOGNISER_SAMPLE_RATE_HZ));
+  return { wav: encodeWav16(samples, RECOGNISER_SAMPLE_RATE_HZ), durationS };
 }

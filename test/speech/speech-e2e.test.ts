@@ -11,9 +11,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ShotSpec } from '../../core/shot-spec.ts';
 import { parseShot, type ParseContext } from '../../ground-station/language/index.ts';
 import { findPocketsphinx, hearShot, ShotRecogniser } from '../../ground-station/speech/recogniser.ts';
+import { E2E_COMMANDS, E2E_CONTEXT, E2E_VOICES } from './speech-commands.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/cinepilot.mjs', import.meta.url));
 const HAVE_ESPEAK = ['/usr/bin/espeak-ng', '/usr/local/bin/espeak-ng'].some(existsSync);
@@ -21,37 +21,15 @@ const HAVE_SPHINX = findPocketsphinx() !== undefined;
 const MISSING = [!HAVE_ESPEAK && 'espeak-ng', !HAVE_SPHINX && 'pocketsphinx + pocketsphinx-en-us'].filter(Boolean).join(' and ');
 const SKIP_REASON = MISSING ? ` (SKIPPED: ${MISSING} not installed; apt-get install espeak-ng pocketsphinx pocketsphinx-en-us)` : '';
 
-/** Two voices and speeds: a male US voice at a calm pace, a female US voice faster. */
-const VOICES = [{ voice: 'en-us+m1', wordsPerMin: 150 }, { voice: 'en-us+f2', wordsPerMin: 175 }] as const;
+const VOICES = E2E_VOICES;
+const COMMANDS = E2E_COMMANDS;
 /**
- * Commands written for this test (not in the recogniser's example phrasings
- * except the one- and two-word vehicle commands, which have no other wording).
+ * Issue 8's bar. Measured 33 of 36 (92%) with N-best + parse, the
+ * 2000-sample model, 0.15 s silence padding and lw 8 — settings chosen on
+ * the held-out set (test/speech/held-out.ts), not on these utterances.
  */
-const COMMANDS = [
-  'dolly zoom on alice twenty four to seventy millimetres over eight seconds',
-  'track bob from his left medium shot shallow depth of field',
-  'orbit alice at six metres counterclockwise',
-  'rack focus from alice to bob',
-  'two shot of bob and alice',
-  'push in on alice over five seconds',
-  'pull back from bob to a wide shot',
-  'crane up on alice to twelve metres',
-  'follow bob at two metres per second',
-  'close up on alice',
-  'orbit bob at eight metres ten metres high',
-  'track alice from the front full shot',
-  'land now',
-  'stop',
-  'return to home',
-  'a bit wider',
-  'closer',
-  'vertigo shot on bob thirty five to seventy millimetres',
-];
-/** Issue 8's bar is 90%; measured 32 of 36 (89%), this floor guards it against regressions. */
-const MIN_EXACT_FRACTION = 0.85;
-
-const CURRENT: ShotSpec = { kind: 'track', subjects: ['alice'], framing: 'medium', distanceM: 8 };
-const context: ParseContext = { subjects: ['alice', 'bob'], current: CURRENT, keepOutRadiusM: 3, altitudeBandM: { min: 1, max: 120 } };
+const MIN_EXACT_FRACTION = 0.9;
+const context: ParseContext = E2E_CONTEXT;
 
 function speak(text: string, voice: string, wordsPerMin: number): Buffer {
   return execFileSync('espeak-ng', ['-v', voice, '-s', String(wordsPerMin), '--stdout', text], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
@@ -63,7 +41,8 @@ describe('speech end to end', () => {
     const recogniser = new ShotRecogniser(context.subjects);
     try {
       const t0 = performance.now();
-      const heard = await recogniser.recogniseAll(utterances.map((u) => u.wav));
+      // as hearShot does: the first hypothesis (best, then N-best) that parses to a valid shot
+      const heard = await recogniser.recogniseAll(utterances.map((u) => u.wav), { accept: (t) => parseShot(t, context).ok });
       const elapsedS = (performance.now() - t0) / 1000;
       let exact = 0;
       const misses: string[] = [];
@@ -72,7 +51,7 @@ describe('speech end to end', () => {
         const got = parseShot(h.transcript, context);
         expect(want.ok, utterances[i]!.text).toBe(true);
         if (want.ok && got.ok && JSON.stringify(got.spec) === JSON.stringify(want.spec)) exact++;
-        else misses.push(`${utterances[i]!.voice}: "${utterances[i]!.text}" → "${h.transcript}" (confidence ${h.confidence})`);
+        else misses.push(`${utterances[i]!.voice}: "${utterances[i]!.text}" → "${h.transcript}" (confidence ${h.confidence}, alternative ${h.alternative})`);
       });
       console.log(`speech e2e: ${exact}/${heard.length} exact, ${elapsedS.toFixed(1)} s for ${heard.length} utterances${misses.length ? `; misses:\n  ${misses.join('\n  ')}` : ''}`);
       expect(exact / heard.length).toBeGreaterThanOrEqual(MIN_EXACT_FRACTION);
