@@ -6,7 +6,7 @@
  * validation runs on estimated, not true, subject states.
  */
 import type { DetectionBatch, ImageTrack, RgbFrame, SubjectEstimate } from '../core/perception-types.ts';
-import { monotonicS } from '../core/units.ts';
+import { clamp, monotonicS } from '../core/units.ts';
 import { DetectScheduler } from './detection/detect-scheduler.ts';
 import type { Detector } from './detection/detector.ts';
 import { vec3 } from '../core/vec3.ts';
@@ -25,6 +25,8 @@ export interface PerceptionPipelineSettings {
 }
 
 export const DEFAULT_TARGET_FPS = 10;
+/** Largest box scale change one camera-motion compensation step may apply. */
+export const MAX_WARP_SCALE_PER_STEP = 1.25;
 /** Depth assumed for a box whose subject is not localised yet when compensating camera motion, m. */
 export const DEFAULT_WARP_DEPTH_M = 10;
 
@@ -42,6 +44,8 @@ export class PerceptionPipeline {
   private prevCam = new PosedCamera();
   private curCam = new PosedCamera();
   private hasPrevCam = false;
+  private prevTimeS = 0;
+  private curTimeS = 0;
   private readonly rayW = vec3();
   private readonly pointW = vec3();
   private readonly proj = { xPx: 0, yPx: 0, depthM: 0 };
@@ -63,54 +67,56 @@ export class PerceptionPipeline {
     const w = batch?.imageWidth ?? imageWidthPx, h = batch?.imageHeight ?? imageHeightPx;
     const posed = !!(view && w && h);
     if (posed) this.curCam.set(view!.pose, pixelIntrinsics(view!.lens, w!, h!));
+    this.curTimeS = timestampS;
     // the camera's own motion since the last step is known from telemetry: move the boxes with it
     const tracks = this.tracker.step(timestampS, batch, posed && this.hasPrevCam ? this.warp : null);
     if (posed) {
       this.subjects.update(tracks, view!, timestampS, w!, h!, this.detectionBox);
       [this.prevCam, this.curCam] = [this.curCam, this.prevCam];
+      this.prevTimeS = timestampS;
       this.hasPrevCam = true;
     }
     return { tracks, subjects: view ? this.subjects.estimates() : [] };
   }
 
   /**
-   * Box centre → world point at the subject's depth as the previous camera
-   * saw it → this camera; the box scales with focal length over depth.
+   * A localised subject: its predicted world motion and the camera's motion
+   * together move the box (the world filter is its motion model, so the
+   * image velocity is zeroed). Otherwise the box centre becomes a static
+   * world point at an assumed depth as the previous camera saw it and is
+   * reprojected. The box scales with focal length over depth.
    */
   private warpBox(x: Float64Array, trackId: number): void {
     const prev = this.prevCam, cur = this.curCam;
-    let depthM = DEFAULT_WARP_DEPTH_M;
-    const mid = trackId > 0 ? this.subjects.midBodyOf(trackId, this.pointW) : null;
-    if (mid) {
-      const d = prev.project(mid, this.proj).depthM;
-      if (d > 0.5) depthM = d;
+    let scale: number;
+    const mid = trackId > 0 ? this.subjects.midBodyOf(trackId, this.prevTimeS, this.pointW) : null;
+    const before = mid ? prev.project(mid, this.proj) : null;
+    if (mid && before && before.depthM > 0.5) {
+      const u0 = before.xPx, v0 = before.yPx, d0 = before.depthM;
+      this.subjects.midBodyOf(trackId, this.curTimeS, this.pointW);
+      const after = cur.project(this.pointW, this.proj);
+      if (!(after.depthM > 0.3)) return;
+      x[0]! += after.xPx - u0;
+      x[1]! += after.yPx - v0;
+      x[4] = 0;
+      x[5] = 0;
+      scale = (cur.k.fyPx / prev.k.fyPx) * (d0 / after.depthM);
+    } else {
+      const r = prev.ray(x[0]!, x[1]!, this.rayW); // optical z = 1: the depth scales it to the point
+      const C = prev.pose.positionNedM;
+      this.pointW.x = C.x + DEFAULT_WARP_DEPTH_M * r.x;
+      this.pointW.y = C.y + DEFAULT_WARP_DEPTH_M * r.y;
+      this.pointW.z = C.z + DEFAULT_WARP_DEPTH_M * r.z;
+      const p = cur.project(this.pointW, this.proj);
+      if (!(p.depthM > 0.3)) return;
+      x[0] = p.xPx;
+      x[1] = p.yPx;
+      scale = (cur.k.fyPx / prev.k.fyPx) * (DEFAULT_WARP_DEPTH_M / p.depthM);
     }
-    const r = prev.ray(x[0]!, x[1]!, this.rayW); // optical z = 1: depth scales it to the point
-    const C = prev.pose.positionNedM;
-    this.pointW.x = C.x + depthM * r.x;
-    this.pointW.y = C.y + depthM * r.y;
-    this.pointW.z = C.z + depthM * r.z;
-    const p = cur.project(this.pointW, this.proj);
-    if (!(p.depthM > 0.3)) return;
-    const scale = (cur.k.fyPx / prev.k.fyPx) * (depthM / p.depthM);
-    x[0] = p.xPx;
-    x[1] = p.yPx;
+    // one step changes a box's scale little; a larger ratio means a stale depth far off the axis,
+    // and compounding it would blow a coasting box up
+    scale = clamp(scale, 1 / MAX_WARP_SCALE_PER_STEP, MAX_WARP_SCALE_PER_STEP);
     for (let k = 2; k < 8; k++) x[k]! *= scale;
-  }
-
-  /** A real frame: detect when the scheduler says so, track on every frame. Needs a detector. */
-  async processFrame(frame: RgbFrame, view?: CameraView): Promise<PerceptionStep> {
-    if (!this.detector) throw new Error('PerceptionPipeline.processFrame needs a detector; pass one to the constructor or call process() with detections.');
-    const startS = monotonicS();
-    let batch: DetectionBatch | null = null;
-    if (this.scheduler.next()) {
-      batch = await this.detector.detect(frame);
-      this.scheduler.recordDetect((monotonicS() - startS) * 1000);
-    }
-    const detectedS = monotonicS();
-    const step = this.process(frame.timestampS, batch, view, frame.width, frame.height);
-    this.scheduler.recordOther((monotonicS() - detectedS) * 1000);
-    return step;
   }
 
   /** Forget the previous camera (a cut: the next step's boxes are not warped). */

@@ -50,18 +50,18 @@ export interface PredictorNoiseModel {
 
 /**
  * Calibrated on perception's chain (virtual detector → tracker → localiser)
- * at 13–37 m: range RMS 0.145 m of which a −0.085 m mean (a third of the
- * variance), the rest correlated over 0.43 s; bearing RMS 0.062 m at a mean
- * range of 24.3 m (2.55 mrad), correlated over 1.2 s. Measured by
+ * at 13–37 m: range RMS 0.139 m of which a −0.097 m mean (half the
+ * variance), the rest correlated over 0.30 s; bearing RMS 0.062 m at a mean
+ * range of 24.3 m (2.54 mrad), correlated over 1.13 s. Measured by
  * `npx vitest run test/perception/sim-localisation.test.ts` (docs/simulator.md).
  */
 export const DEFAULT_PREDICTOR_NOISE: PredictorNoiseModel = {
   latencyS: 0.1,
-  positionSigmaM: 0.145,
-  rangeBiasVarianceFraction: 0.35,
-  rangeCorrelationTimeS: 0.43,
-  bearingSigmaRad: 0.00255,
-  bearingCorrelationTimeS: 1.2,
+  positionSigmaM: 0.14,
+  rangeBiasVarianceFraction: 0.5,
+  rangeCorrelationTimeS: 0.3,
+  bearingSigmaRad: 0.00254,
+  bearingCorrelationTimeS: 1.13,
   velocitySigmaMps: 0.12,
   headingSigmaRad: 0.05,
   heightSigmaM: 0.03,

@@ -19,6 +19,7 @@ import type { CameraPose } from '../core/frames.ts';
 import type { LensState } from '../core/vehicle-link.ts';
 import { clamp } from '../core/units.ts';
 import { Rng } from './rng.ts';
+import { APPEARANCE_LENGTH } from '../perception/detection/appearance.ts';
 import type { SimWorld } from './world.ts';
 import type { SimSubject } from './subjects.ts';
 import { hexToRgb } from './renderer.ts';
@@ -93,6 +94,21 @@ const SKELETON: Record<KeypointName, [number, number, number]> = {
   leftAnkle: [0, -0.055, 0.04],
   rightAnkle: [0, 0.055, 0.04],
 };
+/** Pixels sampled per box half for the appearance histogram, and their colour noise (0–255). */
+const APPEARANCE_SAMPLES_PER_HALF = 24;
+const APPEARANCE_NOISE = 12;
+
+/** Upper/lower-half RGB histograms (perception's layout) of a person dressed in one colour, sampled with noise. */
+function virtualAppearance(r: number, g: number, b: number, rng: Rng): Float32Array {
+  const out = new Float32Array(APPEARANCE_LENGTH), half = APPEARANCE_LENGTH / 2;
+  const bins = Math.round(Math.cbrt(half)), shift = 256 / bins;
+  const q = (c: number) => Math.min(bins - 1, Math.max(0, Math.floor(clamp(c + APPEARANCE_NOISE * rng.gaussian(), 0, 255) / shift)));
+  for (let h = 0; h < 2; h++) {
+    for (let k = 0; k < APPEARANCE_SAMPLES_PER_HALF; k++) out[h * half + (q(r) * bins + q(g)) * bins + q(b)]! += 1 / APPEARANCE_SAMPLES_PER_HALF;
+  }
+  return out;
+}
+
 /** Extra extent points for the box: head top and the ground under the feet. */
 const EXTENT: Array<[number, number, number]> = [[0, 0, 1], [0.05, -0.06, 0], [0.05, 0.06, 0], [-0.04, 0, 0]];
 
@@ -218,8 +234,9 @@ export class VirtualDetector {
         score: clamp(0.95 * visibleFraction + 0.03 * rng.gaussian(), 0.05, 0.99),
         label: 'person',
         keypoints,
-        // a coarse colour descriptor (torso colour), noisy, for re-identification
-        appearance: Float32Array.from([r / 255, g / 255, b / 255].map((c) => clamp(c + 0.03 * rng.gaussian(), 0, 1))),
+        // the colour-histogram descriptor perception computes from pixels (perception/detection/appearance.ts),
+        // from a handful of noisy samples of the person's colour, so re-identification compares like with like
+        appearance: virtualAppearance(r, g, b, rng),
       });
       truthNames.push(s.name);
     }

@@ -75,7 +75,9 @@ const NAMING_IOU = 0.5;
  * false positives, occlusion, latency) at VIRTUAL_DETECTION_RATE_HZ feeds
  * perception's tracker and localiser; the controller sees its predictions.
  * Naming stands in for the operator saying "that one is alice": an unnamed
- * confirmed track that overlaps a detection of a scene subject gets that name.
+ * confirmed track that overlaps a detection of a scene subject gets that name
+ * when nobody has it, or when the track that has it missed this detection
+ * (it is coasting on prediction while the new one sees the person).
  */
 export function virtualPerceptionPredictor(): PredictorFactory {
   return (world, seed) => {
@@ -95,13 +97,16 @@ export function virtualPerceptionPredictor(): PredictorFactory {
           const { tracks } = pipeline.process(batch.timestampS, batch, view);
           for (const t of tracks) {
             if (t.name || t.framesSinceUpdate !== 0) continue;
+            // the operator points again when the named track has lost the person (coasting or lost) and a fresh one has them
             let best = -1, bestIou = NAMING_IOU;
             batch.detections.forEach((d, i) => {
               const o = iou(t.bbox, d.bbox);
               if (batch.truthNames[i] && o > bestIou) [best, bestIou] = [i, o];
             });
             const name = best >= 0 ? batch.truthNames[best]! : null;
-            if (name && pipeline.tracker.trackIdOf(name) === null) {
+            const holder = name ? pipeline.tracker.trackIdOf(name) : null;
+            const holderSeesThem = holder !== null && tracks.some((o) => o.id === holder && o.framesSinceUpdate === 0);
+            if (name && !holderSeesThem) {
               try {
                 pipeline.name(t.id, name);
               } catch {

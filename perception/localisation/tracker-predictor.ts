@@ -92,12 +92,13 @@ export class TrackerPredictor implements SubjectPredictor {
     for (const [id, s] of this.subjects) if (timestampS - s.lastSeenS > this.maxStaleS) this.subjects.delete(id);
   }
 
-  /** World point at mid-height of track `trackId`'s subject (its latest estimate), or null if not localised. */
-  midBodyOf(trackId: number, target: Vec3): Vec3 | null {
+  /** World point at mid-height of track `trackId`'s subject predicted at `timeS`, or null if not localised. */
+  midBodyOf(trackId: number, timeS: number, target: Vec3): Vec3 | null {
     const s = this.subjects.get(trackId);
     if (!s) return null;
-    target.x = s.filter.x[0]!;
-    target.y = s.filter.x[1]!;
+    s.filter.predictSample(timeS, this.sample, this.scratch);
+    target.x = this.sample.n;
+    target.y = this.sample.e;
     target.z = this.localiser.settings.groundDownM - 0.5 * s.filter.heightM;
     return target;
   }

@@ -135,10 +135,12 @@ export interface TrackerStats {
 const FORBIDDEN = 1e6;
 
 /**
- * Camera motion compensation: moves a track's box state [cx, cy, w, h, …]
- * (pixels) in place from where the previous frame's camera saw it to where
- * this frame's camera sees the same world point. `trackId` is 0 for a
- * tentative track. A drone's camera pans, tilts, zooms and flies between
+ * Camera motion compensation: moves a track's box state [cx, cy, w, h, vx,
+ * vy, vw, vh] (pixels) in place from where the previous frame's camera saw
+ * it to where this frame's camera sees it; applied before the box's own
+ * constant-velocity prediction (a warp that also carries the subject's
+ * world motion zeroes the image velocity). `trackId` is 0 for a tentative
+ * track. A drone's camera pans, tilts, zooms and flies between
  * detections; without this a panning camera drags every box away from its
  * constant-velocity prediction and association fails.
  */
@@ -188,8 +190,9 @@ export class MultiObjectTracker {
     if (dt < 0) throw new CinePilotError('BAD_TIMESTAMP', `tracker step: time went backwards (${this.timeS} → ${timestampS}).`);
     this.timeS = timestampS;
     for (const t of this.tracks) {
-      t.kf.predict(dt);
+      // the warp may move the box by the subject's own predicted world motion too (and zero the image velocity)
       if (warp) warp(t.kf.x, t.id);
+      t.kf.predict(dt);
       t.framesSinceUpdate++;
       if (timestampS - t.lastUpdateS > this.coastS) t.kf.damp(0.9);
       t.kf.bbox(t.box);

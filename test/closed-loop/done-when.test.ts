@@ -29,7 +29,7 @@ describe('closed loop: acceptance shots', () => {
     expect(noisy.minPersonDistanceM!).toBeGreaterThanOrEqual(rig.safety.keepOutRadiusM);
     expect(noisy.geofenceViolations).toBe(0);
     expect(noisy.inFocusFraction!).toBeGreaterThanOrEqual(0.98);
-    // default estimate: perception's split, 0.145 m along the line of sight and 2.55 mrad across it (sim/noisy-predictor.ts)
+    // default estimate: perception's split, 0.14 m along the line of sight and 2.54 mrad across it (sim/noisy-predictor.ts)
     expect(noisy.compositionErrorRms!).toBeLessThanOrEqual(0.03);
     const clean = (await fly('runner', spec, 14, {
       predictor: noisyConstantVelocityPredictor({ positionSigmaM: 0, bearingSigmaRad: 0, velocitySigmaMps: 0, headingSigmaRad: 0, heightSigmaM: 0 }),
