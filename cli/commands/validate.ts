@@ -67,6 +67,13 @@ export const DEFAULT_CONTROLLER = 'mpc';
 
 /** Rate the virtual detector runs at in the loop, Hz (what the CPU allows a real one, DESIGN.md §7). */
 export const VIRTUAL_DETECTION_RATE_HZ = 10;
+/**
+ * Subject filter acceleration σ in the loop, m/s². Perception's default
+ * (0.7) suits people walking on a shot; validate's scenes also have people
+ * who run, accelerate and cut corners (the runner: 2.5 m/s² starts, 3.5 m/s²
+ * turns), which a walker's filter follows a few tenths of a metre late.
+ */
+export const IN_LOOP_SUBJECT_ACCEL_MPS2 = 1.5;
 /** Overlap a track needs with a detection of a known subject before the operator "names" it. */
 const NAMING_IOU = 0.5;
 
@@ -82,7 +89,7 @@ const NAMING_IOU = 0.5;
 export function virtualPerceptionPredictor(): PredictorFactory {
   return (world, seed) => {
     const detector = new VirtualDetector(world, seed);
-    const pipeline = new PerceptionPipeline();
+    const pipeline = new PerceptionPipeline({ predictor: { filter: { accelSigmaMps2: IN_LOOP_SUBJECT_ACCEL_MPS2 } } });
     let lastCaptureS = -Infinity;
     return {
       update(nowS: number) {
