@@ -363,6 +363,10 @@ export async function hearShot(wav: Uint8Array, context: ParseContext, recognise
     let result: ParseResult = r.transcript
       ? parseShot(r.transcript, context)
       : { ok: false, error: { code: 'NOT_UNDERSTOOD', message: 'nothing in the recording matched the shot vocabulary. Speak a command close to the microphone, e.g. "track alice, medium shot".' } };
+    if (result.ok && r.alternative > 0) {
+      // say so: the UI should show what was understood before a moving shot runs on a second guess
+      result = { ...result, notes: [...(result.notes ?? []), `recogniser's best guess did not parse; this is N-best alternative ${r.alternative}`] };
+    }
     if (result.ok && result.spec.kind !== 'stop' && r.confidence < MIN_CONFIDENCE) {
       result = { ok: false, error: { code: 'LOW_CONFIDENCE', message: `heard "${r.transcript}" but not clearly (confidence ${r.confidence}); say it again.` } };
     }
