@@ -119,6 +119,21 @@ export class PerceptionPipeline {
     for (let k = 2; k < 8; k++) x[k]! *= scale;
   }
 
+  /** A real frame: detect when the scheduler says so, track on every frame. Needs a detector. */
+  async processFrame(frame: RgbFrame, view?: CameraView): Promise<PerceptionStep> {
+    if (!this.detector) throw new Error('PerceptionPipeline.processFrame needs a detector; pass one to the constructor or call process() with detections.');
+    const startS = monotonicS();
+    let batch: DetectionBatch | null = null;
+    if (this.scheduler.next()) {
+      batch = await this.detector.detect(frame);
+      this.scheduler.recordDetect((monotonicS() - startS) * 1000);
+    }
+    const detectedS = monotonicS();
+    const step = this.process(frame.timestampS, batch, view, frame.width, frame.height);
+    this.scheduler.recordOther((monotonicS() - detectedS) * 1000);
+    return step;
+  }
+
   /** Forget the previous camera (a cut: the next step's boxes are not warped). */
   resetCameraMotion(): void {
     this.hasPrevCam = false;
