@@ -41,7 +41,7 @@
  */
 import { CinePilotError } from '../../core/errors.ts';
 import {
-  cholFactor, gemmTN, gemv, gemvT, syrkTN, transpose, trsmLower, trsmLowerT, trsvLower, trsvLowerT,
+  cholFactor, gemv, gemvT, syrkTN, transpose, trsmLower, trsvLower, trsvLowerT,
 } from '../linalg/dense.ts';
 import { compressBlock, createRowPattern, spmv, spmvT, spTmm, type RowPattern } from '../linalg/sparse.ts';
 import { OcpQp, QP_ERROR, type OcpQpDims, type OcpQpStageInput } from './ocp-qp.ts';
@@ -653,8 +653,6 @@ export class OcpQpSolver {
     this.hessianBlocksX(N, P, N * nx2);
     for (let k = N - 1; k >= 0; k--) {
       const p1 = (k + 1) * nx2;
-      const aOff = k * nx2;
-      const bOff = k * nx * nu;
       const rOff = k * nu2;
       const sOff = k * nu * nx;
       // R̂ₖ, Ŝₖ into Lr, Ls
