@@ -38,6 +38,11 @@ With --scene and --spec: the real cinematography MPC (nx=15, nu=9, N=40,
 \`cinepilot validate\` does; every RTI step of the shot controller is timed
 (wall and process CPU) and its QP iterations counted.
 
+  --scene NAME|FILE  built-in scene (static-subject, runner, …) or a scene .json
+  --spec FILE        the shot as a ShotSpec JSON file (e.g. test/solver/fixtures/orbit-shot.json)
+  --duration S       simulated seconds (default: the spec's, else validate's default)
+  --rate HZ          controller tick rate (default: validate's, 25)
+
 Example: cinepilot bench mpc --json
          cinepilot bench mpc --scene static-subject --spec orbit.json --duration 9`;
 
