@@ -61,7 +61,11 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       console.log(`transcript: ${heard.transcript || '(nothing recognised)'}`);
       console.log(`confidence: ${heard.confidence}`);
-      if (heard.result.ok) console.log(JSON.stringify(heard.result.spec, null, 2));
+      if (heard.result.ok) {
+        console.log(JSON.stringify(heard.result.spec, null, 2));
+        // e.g. "acted on the 3rd-best hypothesis": the operator should know how sure we were
+        for (const note of heard.result.notes ?? []) console.log(`note: ${note}`);
+      }
       else console.error(`cinepilot hear: ${heard.result.error.message}`);
       if (heard.guessedWords.length) console.error(`note: pronunciations guessed for ${heard.guessedWords.join(', ')}`);
     }
