@@ -5,6 +5,8 @@
  * never changes another's draws and the same seed gives the same trace.
  */
 
+import { MULBERRY32_INCREMENT, mulberry32Output } from '../core/random.ts';
+
 /** 32-bit FNV-1a of a string, to derive per-consumer streams from one seed. */
 function hash32(text: string): number {
   let h = 0x811c9dc5;
@@ -26,11 +28,8 @@ export class Rng {
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.state = (this.state + MULBERRY32_INCREMENT) >>> 0;
+    return mulberry32Output(this.state);
   }
 
   uniform(lo: number, hi: number): number {

@@ -12,7 +12,7 @@ import {
   KIND_PHRASES, NUMBER_TENS, NUMBER_UNITS, SIDE_PHRASES, SPEED_WORDS,
 } from '../language/vocabulary.ts';
 import { guessPronunciation } from './pronounce.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../../core/random.ts';
 
 export { seededRandom };
 

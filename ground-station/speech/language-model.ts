@@ -14,7 +14,7 @@
 import { normaliseText } from '../language/tokens.ts';
 import { NUMBER_TENS, NUMBER_UNITS } from '../language/vocabulary.ts';
 import { sampleSentence, type ShotGrammar } from './grammar.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../../core/random.ts';
 
 /** Discount subtracted from every seen n-gram count. */
 export const LM_DISCOUNT = 0.5;

@@ -5,7 +5,7 @@
  * low-pass so a 44.1/48 kHz microphone stream does not alias into the band.
  */
 import { CinePilotError } from '../../core/errors.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../../core/random.ts';
 
 /** The recogniser's input rate, Hz. */
 export const RECOGNISER_SAMPLE_RATE_HZ = 16000;

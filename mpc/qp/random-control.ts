@@ -6,18 +6,9 @@
  * Seeded, so tests and fixture files are reproducible.
  */
 import { OcpQp } from './ocp-qp.ts';
+import { seededRandom } from '../../core/random.ts';
 
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-300);
