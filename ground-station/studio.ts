@@ -50,7 +50,7 @@ import { NamedSubjects } from './studio/named-subjects.ts';
 import { liveShotController } from './studio/live-controller.ts';
 import { PreviewRunner } from './studio/preview.ts';
 import { shotLibrary } from './studio/shot-library.ts';
-import { SimTimeClock } from './studio/sim-time-clock.ts';
+import { SimTimeClock } from '../sim/sim-time-clock.ts';
 import { disposeSpeech, recogniseSpeech, speechAvailable } from './studio/speech-bridge.ts';
 
 export const DEFAULT_SCENE = 'two-actors';

@@ -123,7 +123,7 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
     // controller, predictor and telemetry share one time base.
     const [{ SimWorld }, { SimVehicleLink }, { loadScene }, { RealtimeRunner }, { noisyConstantVelocityPredictor }, { SimTimeClock }] = await Promise.all([
       import('../../sim/world.ts'), import('../../sim/sim-vehicle-link.ts'), import('../../sim/scene-loader.ts'),
-      import('../../sim/realtime.ts'), import('../../sim/noisy-predictor.ts'), import('../../ground-station/studio/sim-time-clock.ts'),
+      import('../../sim/realtime.ts'), import('../../sim/noisy-predictor.ts'), import('../../sim/sim-time-clock.ts'),
     ]);
     const scene = loadScene(o.scene ?? 'static-subject');
     const world = new SimWorld(o.rigExplicit === false ? scene : { ...scene, rig: o.rig });

@@ -17,7 +17,7 @@ import { SimVehicleLink } from '../../sim/sim-vehicle-link.ts';
 import { loadScene } from '../../sim/scene-loader.ts';
 import { noisyConstantVelocityPredictor } from '../../sim/noisy-predictor.ts';
 import { computeMetrics, type ShotMetrics } from '../../sim/metrics.ts';
-import { SimTimeClock } from '../../ground-station/studio/sim-time-clock.ts';
+import { SimTimeClock } from '../../sim/sim-time-clock.ts';
 import type { ShotSpec } from '../../core/shot-spec.ts';
 import { TraceRecorder } from './support/trace-recorder.ts';
 

@@ -23,7 +23,7 @@ import { SimVehicleLink } from '../../sim/sim-vehicle-link.ts';
 import { RealtimeRunner } from '../../sim/realtime.ts';
 import { BaselineShotController } from '../../sim/baseline-controller.ts';
 import { Runtime } from '../../controller/runtime.ts';
-import { SimTimeClock } from '../../ground-station/studio/sim-time-clock.ts';
+import { SimTimeClock } from '../../sim/sim-time-clock.ts';
 import { StateMessageSchema, type PreviewResult } from '../../ground-station/protocol/state.ts';
 import { waitFor } from './helpers.ts';
 

@@ -6,9 +6,9 @@
  * runner's steps with the wall clock and never going backwards; timers are
  * scheduled on the monotonic clock at the corresponding wall time.
  */
-import { monotonicS } from '../../core/units.ts';
-import { type CancelTimer, type LoopClock, MonotonicClock } from '../../controller/loop/clock.ts';
-import type { SimWorld } from '../../sim/world.ts';
+import { monotonicS } from '../core/units.ts';
+import { type CancelTimer, type LoopClock, MonotonicClock } from '../controller/loop/clock.ts';
+import type { SimWorld } from './world.ts';
 
 /** Interpolation never runs further ahead of the last step than this, s (a stalled runner stalls the clock). */
 const MAX_INTERPOLATION_S = 0.05;
