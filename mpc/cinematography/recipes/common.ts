@@ -22,6 +22,8 @@ export const WEIGHTS = {
   composition: 30,
   size: 6,
   focus: 6,
+  /** focus pull on a followed (moving) subject: the depth-of-field band keeps them sharp; runner track: 6 → 1.5 cut focus reversals 6 → 2 */
+  focusFollow: 1.5,
   positionNE: 0.5,
   positionD: 1.0,
   velocity: 0.4,

@@ -82,6 +82,9 @@ function followingRecipe(
       // only the error across the line of sight moves it in the frame
       const focal = Math.max(Math.min(focalLengthMm, focalCapForUncertaintyMm(ctx, distanceM, sigmaAcrossM(view, bearing))), ctx.rig.lens.focalLengthMm.min);
       frameSubject(aimSlot(out.slots[0], view), leadRoomU(view, bearing), eyeV, (size * focal) / focalLengthMm);
+      // a followed subject's distance wanders with the estimate; the band keeps them sharp, so the pull
+      // onto the exact distance is gentle (a focus puller does not chase every centimetre)
+      if (out.slots[0].wFocus > 0) out.slots[0].wFocus = WEIGHTS.focusFollow;
       clearSlot(out.slots[1]);
       holdLens(ctx, out, focal);
       // a focal length the DP asked for is held, and so is a widening for uncertainty; otherwise the zoom may trade with distance
