@@ -122,6 +122,12 @@ export interface SubjectPredictionSample {
   positionSigmaM: number;
   /** estimated standing height, m, when the predictor knows it */
   heightM?: number;
+  /**
+   * Horizontal position covariance [nn, ne, ee], m², when the predictor has
+   * one. Monocular trackers are far surer across the line of sight than
+   * along it; consumers that care (framing under uncertainty) use the split.
+   */
+  positionCovNeM2?: [number, number, number];
 }
 
 export interface SubjectPredictor {

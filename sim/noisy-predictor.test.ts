@@ -22,7 +22,7 @@ describe('NoisyConstantVelocityPredictor noise shape', () => {
         const un = ln / r, ue = le / r, en = s.positionNedM.x - truth.x, ee = s.positionNedM.y - truth.y;
         along2 += (en * un + ee * ue) ** 2;
         across2 += (-en * ue + ee * un) ** 2;
-        const c = (s as unknown as { positionCovNeM2: number[] }).positionCovNeM2;
+        const c = s.positionCovNeM2!;
         covAlong += c[0]! * un * un + 2 * c[1]! * un * ue + c[2]! * ue * ue;
         covAcross += c[0]! * ue * ue - 2 * c[1]! * un * ue + c[2]! * un * un;
         rangeSum += r;

@@ -27,16 +27,8 @@ interface Subject {
   lastSeenS: number;
 }
 
-/**
- * A prediction with its north-east position covariance. A monocular tracker's
- * error is long along the line of sight and short across it; a consumer that
- * cares about one direction (framing cares about the bearing) reads this
- * instead of the scalar σ. (Proposed for core/perception-types.ts.)
- */
-export interface SubjectPredictionWithCovariance extends SubjectPredictionSample {
-  /** [nn, ne, ee], m² */
-  positionCovNeM2: [number, number, number];
-}
+/** A prediction that always carries its horizontal covariance (core/perception-types.ts explains why). */
+export type SubjectPredictionWithCovariance = SubjectPredictionSample & Required<Pick<SubjectPredictionSample, 'positionCovNeM2'>>;
 
 /** Name under which an unnamed track can be asked for. */
 export const trackKey = (id: number): string => `#${id}`;

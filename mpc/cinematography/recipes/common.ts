@@ -112,7 +112,7 @@ export class SubjectSampler {
       const speed = Math.hypot(s.velocityNedMps.x, s.velocityNedMps.y);
       v.headingRad = speed > MOVING_SPEED_MPS ? Math.atan2(s.velocityNedMps.y, s.velocityNedMps.x) : s.headingRad;
       v.positionSigmaM = s.positionSigmaM;
-      const cov = (s as { positionCovNeM2?: readonly number[] }).positionCovNeM2;
+      const cov = s.positionCovNeM2;
       v.hasCovariance = cov !== undefined && cov.length === 3;
       if (v.hasCovariance) for (let k = 0; k < 3; k++) v.positionCovNeM2[k] = cov![k]!;
       v.heightM = s.heightM !== undefined && s.heightM > 0 ? s.heightM : this.ctx.heightOf(name);
