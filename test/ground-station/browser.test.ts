@@ -147,11 +147,15 @@ describe.skipIf(!hasChromium)(`ground station in headless Chromium${hasChromium 
     await waitForPage(page, async () => (await sample(page)).safety === 'estop', 'the e-stop');
     const stopped = await sample(page);
     expect(stopped.shotKind).toBeNull();
-    expect(await page.getAttribute('#estop', 'class')).toContain('engaged');
-    await shot(page, '4-estopped');
     const slot = [...server.studio.vehicles.values()][0]!;
-    expect(slot.runtime.supervisor.state).toBe('estop');
-    await slot.runtime.rearm({ id: 'test', role: 'pilot' });
+    try {
+      // the button repaints on the next animation frame after the state arrives
+      await page.waitForSelector('#estop.engaged', { timeout: 10_000 });
+      await shot(page, '4-estopped');
+      expect(slot.runtime.supervisor.state).toBe('estop');
+    } finally {
+      await slot.runtime.rearm({ id: 'test', role: 'pilot' }); // the next test starts from a released e-stop
+    }
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
