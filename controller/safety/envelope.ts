@@ -324,10 +324,7 @@ export class SafetyEnvelope {
     // closing speed: the command's component along u minus the boundary's own motion along u
     const c = V.x * ux + V.y * uy + V.z * uz - boundaryAlongUMps;
     if (c > allowed) {
-      const cut = c - allowed;
-      V.x -= cut * ux;
-      V.y -= cut * uy;
-      V.z -= cut * uz;
+      subtractAlong(V, c - allowed, ux, uy, uz);
       changed = true;
     }
     if (P) {
@@ -335,13 +332,17 @@ export class SafetyEnvelope {
       const maxLead = gapM >= 0 ? Math.min(gapM, allowed * s.carrotS) : allowed * s.carrotS;
       const lead = (P.x - p.x) * ux + (P.y - p.y) * uy + (P.z - p.z) * uz;
       if (lead > maxLead) {
-        const cut = lead - maxLead;
-        P.x -= cut * ux;
-        P.y -= cut * uy;
-        P.z -= cut * uz;
+        subtractAlong(P, lead - maxLead, ux, uy, uz);
         changed = true;
       }
     }
     return changed;
   }
+}
+
+/** v −= amount·u (u a unit direction): removes the excess component along u, in place. */
+function subtractAlong(v: Vec3, amount: number, ux: number, uy: number, uz: number): void {
+  v.x -= amount * ux;
+  v.y -= amount * uy;
+  v.z -= amount * uz;
 }
