@@ -43,7 +43,12 @@ export const DEFAULT_RTI_QP_SETTINGS: Readonly<Partial<QpSettings>> = Object.fre
   maxIterations: 30,
   // the previous tick's multipliers, shifted by shift(), start the next QP
   warmStartDual: true,
-  warmSlack: 1e-3,
+  // slacks and multipliers floored this close to zero: nearer the previous
+  // (converged) point than 1e-3, so the bench OCP needs 2 IPM iterations
+  // per tick instead of 3 (cinepilot bench mpc); a model whose soft rows
+  // flip side between ticks may want more room (the cinematography
+  // controller keeps 1e-3)
+  warmSlack: 1e-4,
   // prepare() already scans the QP it built for NaN (and names the model callback)
   checkData: false,
 });
