@@ -16,10 +16,10 @@
  * arrives); feedback() sets Δx₀, solves, and takes the full step.
  */
 import { CinePilotError } from '../../core/errors.ts';
-import { gemmTN, gemvT } from '../linalg/dense.ts';
 import type { OcpModel } from '../ocp-model.ts';
 import { OcpQpSolver } from '../qp/ipm-solver.ts';
 import type { QpSettings, QpStatus } from '../qp/index.ts';
+import { GaussNewtonBlocks } from './gauss-newton.ts';
 import { Rk4Integrator } from './rk4.ts';
 
 export const RTI_ERROR = {
@@ -86,6 +86,7 @@ export class RtiSolver {
 
   private readonly settings: RtiSettings;
   private readonly integrator: Rk4Integrator;
+  private readonly gaussNewton: GaussNewtonBlocks;
   private readonly xs: Float64Array[]; // N+1 iterates x̄ₖ
   private readonly us: Float64Array[]; // N iterates ūₖ
   private readonly ps: Float64Array[]; // N+1 parameter vectors
@@ -117,6 +118,7 @@ export class RtiSolver {
     this.settings = { qp: { ...DEFAULT_RTI_QP_SETTINGS, ...settings.qp }, hessianRegularization: reg, timing };
     this.qpSolver = new OcpQpSolver({ N, nx, nu, ns: nh, nsN: nhN }, this.settings.qp);
     this.integrator = new Rk4Integrator(model);
+    this.gaussNewton = new GaussNewtonBlocks(nx, nu);
     this.xs = Array.from({ length: N + 1 }, () => new Float64Array(nx));
     this.us = Array.from({ length: N }, () => new Float64Array(nu));
     this.ps = Array.from({ length: N + 1 }, () => new Float64Array(np));
@@ -214,12 +216,8 @@ export class RtiSolver {
         // Gauss-Newton cost
         model.stageResidual(k, xk, uk, ps[k], res, drdx, drdu);
         for (let i = 0; i < ny; i++) cost += 0.5 * res[i] * res[i];
-        gemmTN(nx, nx, ny, 1, drdx, 0, drdx, 0, 0, qp.Q, qOff);
-        gemmTN(nu, nx, ny, 1, drdu, 0, drdx, 0, 0, qp.S, k * nu * nx);
-        gemmTN(nu, nu, ny, 1, drdu, 0, drdu, 0, 0, qp.R, k * nu * nu);
+        this.gaussNewton.build(ny, res, drdx, drdu, qp.Q, qOff, qp.S, k * nu * nx, qp.R, k * nu * nu, qp.q, k * nx, qp.r, k * nu);
         for (let i = 0; i < nu; i++) qp.R[k * nu * nu + i * nu + i] += reg;
-        gemvT(ny, nx, 1, drdx, 0, res, 0, 0, qp.q, k * nx);
-        gemvT(ny, nu, 1, drdu, 0, res, 0, 0, qp.r, k * nu);
         for (let j = 0; j < nu; j++) {
           qp.lbu[k * nu + j] = model.lbu[j] - uk[j];
           qp.ubu[k * nu + j] = model.ubu[j] - uk[j];
@@ -237,8 +235,7 @@ export class RtiSolver {
       } else {
         model.terminalResidual(xk, ps[k], res, drdx);
         for (let i = 0; i < nyN; i++) cost += 0.5 * res[i] * res[i];
-        gemmTN(nx, nx, nyN, 1, drdx, 0, drdx, 0, 0, qp.Q, qOff);
-        gemvT(nyN, nx, 1, drdx, 0, res, 0, 0, qp.q, k * nx);
+        this.gaussNewton.build(nyN, res, drdx, null, qp.Q, qOff, qp.S, 0, qp.R, 0, qp.q, k * nx, qp.r, 0);
         if (nhN > 0) {
           model.terminalConstraint!(xk, ps[k], h, dhdx);
           for (let i = 0; i < nhN; i++) {
