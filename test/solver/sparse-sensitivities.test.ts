@@ -79,7 +79,7 @@ describe('RK4 sensitivities over the learned sparsity pattern', () => {
       lbu: new Float64Array(2).fill(-Infinity), ubu: new Float64Array(2).fill(Infinity),
       lbx: new Float64Array(3).fill(-Infinity), ubx: new Float64Array(3).fill(Infinity),
       softL1: new Float64Array(0), softL2: new Float64Array(0), softL1N: new Float64Array(0), softL2N: new Float64Array(0),
-      dynamics(x, u, _p, xdot, fx, fu) {
+      dynamics(x: Float64Array, u: Float64Array, _p: Float64Array, xdot: Float64Array, fx: Float64Array | null, fu: Float64Array | null) {
         xdot[0] = x[1] * x[2];
         xdot[1] = u[0];
         xdot[2] = u[1];
