@@ -131,7 +131,8 @@ export class MpcShotController implements ShotController {
         tolComplementarity: opts.qpTolerance ?? DEFAULT_QP_TOLERANCE,
         // the keep-out and geofence rows change side between ticks as the
         // subject moves; a 1e-3 floor needs fewer IPM iterations over the 15
-        // shot kinds than the RTI's 1e-4 (track 10.4 vs 11.9 mean)
+        // shot kinds than the RTI's 1e-4 (mean 5.5 vs 5.4, but the runner track
+        // 10.6 vs 11.9 with more ticks at the iteration cap)
         warmSlack: DEFAULT_QP_WARM_SLACK,
       },
     });

@@ -14,6 +14,11 @@ export const DEFAULT_TOL_INEQUALITY = 1e-8;
 export const DEFAULT_TOL_COMPLEMENTARITY = 1e-8;
 /** Fraction-to-the-boundary τ: steps stop at τ of the way to t = 0 or λ = 0. */
 export const DEFAULT_STEP_FRACTION = 0.995;
+/**
+ * Mehrotra's step heuristic: the blocking slack/multiplier pair ends the step
+ * with γ_f times the mean complementarity (instead of τ of the way to zero).
+ */
+export const DEFAULT_BLOCKING_COMPLEMENTARITY = 0.01;
 /** Initial slack floor (cold start: t = max(slack of the start point, this)). */
 export const DEFAULT_INITIAL_SLACK = 1;
 /** Warm start keeps the previous primal point but floors slacks at this. */
@@ -40,7 +45,10 @@ export interface QpSettings {
   warmStart: boolean;
   /** start from the previous solution's multipliers λ (floored at warmSlack); see shiftWarmStart() */
   warmStartDual: boolean;
+  /** fraction-to-the-boundary τ: the least share of the way to the boundary a blocked step takes */
   stepFraction: number;
+  /** γ_f of Mehrotra's step heuristic (0 < γ_f < 1; smaller = nearer the boundary) */
+  blockingComplementarity: number;
   initialSlack: number;
   warmSlack: number;
   regularization: number;
@@ -61,6 +69,7 @@ export const DEFAULT_QP_SETTINGS: Readonly<QpSettings> = Object.freeze({
   warmStart: false,
   warmStartDual: false,
   stepFraction: DEFAULT_STEP_FRACTION,
+  blockingComplementarity: DEFAULT_BLOCKING_COMPLEMENTARITY,
   initialSlack: DEFAULT_INITIAL_SLACK,
   warmSlack: DEFAULT_WARM_SLACK,
   regularization: DEFAULT_REGULARIZATION,
@@ -80,6 +89,7 @@ const RULES: Record<keyof QpSettings, Rule> = {
   warmStart: { kind: 'bool', text: 'true or false' },
   warmStartDual: { kind: 'bool', text: 'true or false' },
   stepFraction: { kind: 'fraction', text: 'a number in (0, 1)' },
+  blockingComplementarity: { kind: 'fraction', text: 'a number in (0, 1)' },
   initialSlack: { kind: 'pos', text: 'a number > 0' },
   warmSlack: { kind: 'pos', text: 'a number > 0' },
   regularization: { kind: 'nonneg', text: 'a number ≥ 0' },
