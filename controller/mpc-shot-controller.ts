@@ -130,9 +130,9 @@ export class MpcShotController implements ShotController {
         tolStationarity: opts.qpTolerance ?? DEFAULT_QP_TOLERANCE,
         tolComplementarity: opts.qpTolerance ?? DEFAULT_QP_TOLERANCE,
         // the keep-out and geofence rows change side between ticks as the
-        // subject moves; a 1e-3 floor needs fewer IPM iterations over the 15
-        // shot kinds than the RTI's 1e-4 (mean 5.5 vs 5.4, but the runner track
-        // 10.6 vs 11.9 with more ticks at the iteration cap)
+        // subject moves: over the 15 shot kinds a 1e-3 floor needs as many
+        // IPM iterations as the RTI's 1e-4 (mean 5.5 vs 5.4) but fewer on the
+        // hardest, the runner track (10.6 vs 11.9, fewer ticks at the cap)
         warmSlack: DEFAULT_QP_WARM_SLACK,
       },
     });
