@@ -16,7 +16,7 @@ import {
 import { numberFlag, parseFlags } from '../../args.ts';
 import { percentile, Progress, round } from './qp.ts';
 
-const HELP = `usage: cinepilot bench mpc [--json] [--ticks T] [--N N] [--reference Q] [--warmup W]
+const HELP = `usage: cinepilot bench mpc [--json] [--ticks T] [--N N] [--reference Q] [--warmup W] [--settle S]
        cinepilot bench mpc --scene NAME|FILE --spec FILE [--duration S] [--rate HZ] [--json]
 
 Closed-loop real-time iteration on the bench camera-drone OCP (nx=${BENCH_NX},
@@ -30,7 +30,11 @@ objective agreement.
   --ticks T      measured control ticks (default 400 = 20 s)
   --N N          horizon (default 40)
   --reference Q  tick QPs to re-solve with HiGHS and SCS, evenly spaced (default 12; 0 = none)
-  --warmup W     untimed ticks first so the JIT has compiled everything (default 200)
+  --warmup W     ticks of a first, separate closed loop so the JIT has compiled
+                 everything (default 200)
+  --settle S     ticks at the start of the measured loop left out of the
+                 percentiles: the OCP's cold start from a hover guess (default
+                 40 = 2 s); the first tick is reported on its own
   --json         one JSON object instead of the text report
 
 With --scene and --spec: the real cinematography MPC (nx=15, nu=9, N=40,
@@ -57,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     N: { type: 'string' },
     reference: { type: 'string' },
     warmup: { type: 'string' },
+    settle: { type: 'string' },
     scene: { type: 'string' },
     spec: { type: 'string' },
     duration: { type: 'string' },
@@ -71,17 +76,18 @@ export async function run(argv: string[]): Promise<number> {
   const N = numberFlag('N', values.N, { min: 2, max: 400, integer: true }) ?? 40;
   const nReference = numberFlag('reference', values.reference, { min: 0, integer: true }) ?? 12;
   const warmup = numberFlag('warmup', values.warmup, { min: 0, integer: true }) ?? 200;
+  const settle = numberFlag('settle', values.settle, { min: 0, integer: true }) ?? 40;
   const json = values.json === true;
   if (values.scene !== undefined || values.spec !== undefined) {
     if (values.scene === undefined || values.spec === undefined) throw new CinePilotError('BAD_FLAG', `bench mpc: --scene and --spec go together.\n\n${HELP}`);
     return benchShot(values.scene, values.spec, numberFlag('duration', values.duration, { min: 0, exclusiveMin: true, max: 600 }), numberFlag('rate', values.rate, { min: 1, max: 200 }), json);
   }
 
-  if (warmup > 0) closedLoop(N, warmup, 0, null);
+  if (warmup > 0) closedLoop(N, warmup, 0, 0, null);
   const referenceTicks = new Set<number>();
   for (let i = 0; i < Math.min(nReference, ticks); i++) referenceTicks.add(Math.floor(((i + 0.5) * ticks) / Math.min(nReference, ticks)));
   const progress = json ? null : new Progress(ticks, 'ticks');
-  const r = closedLoop(N, ticks, 0, referenceTicks, progress);
+  const r = closedLoop(N, ticks, settle, 0, referenceTicks, progress);
   progress?.done();
 
   const references: ReferenceSummary[] = [];
@@ -91,7 +97,9 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const report = {
-    problem: { nx: BENCH_NX, nu: BENCH_NU, N, dtS: DT_S, ticks },
+    problem: { nx: BENCH_NX, nu: BENCH_NU, N, dtS: DT_S, ticks, settleTicks: settle },
+    coldStartMs: round(r.coldStartMs, 4),
+    coldStartQpIterations: r.coldStartIterations,
     stepMsP50: round(percentile(r.stepMs, 0.5), 4),
     stepMsP99: round(percentile(r.stepMs, 0.99), 4),
     stepMsMax: round(Math.max(...r.stepMs), 4),
@@ -108,7 +116,8 @@ export async function run(argv: string[]): Promise<number> {
   };
   if (json) console.log(JSON.stringify(report));
   else {
-    console.log(`RTI-SQP closed loop, nx=${BENCH_NX} nu=${BENCH_NU} N=${N} dt=${DT_S * 1000} ms, ${ticks} ticks`);
+    console.log(`RTI-SQP closed loop, nx=${BENCH_NX} nu=${BENCH_NU} N=${N} dt=${DT_S * 1000} ms, ${ticks} ticks after ${settle} settling ticks`);
+    console.log(`  cold start (first tick, hover guess): ${report.coldStartMs} ms, ${report.coldStartQpIterations} QP iterations`);
     console.log(`  step (prepare+feedback) ms: p50 ${report.stepMsP50}  p99 ${report.stepMsP99}  max ${report.stepMsMax}`);
     console.log(`  step process CPU ms: p50 ${report.stepCpuMsP50}  p99 ${report.stepCpuMsP99} (less affected by other processes on a shared machine)`);
     console.log(`  prepare ms p50 ${report.prepareMsP50}, feedback ms p50 ${report.feedbackMsP50}; process CPU per tick (mean, incl. plant) ${report.cpuMsPerTickMean} ms`);
@@ -164,9 +173,14 @@ interface LoopResult {
   /** process CPU time of the whole loop (plant and bookkeeping included) / ticks */
   cpuMsPerTick: number;
   captured: Array<{ qp: OcpQp; objective: number; qpMs: number }>;
+  /** the measured loop's first tick: the OCP's cold start from a hover guess (the JIT already warm) */
+  coldStartMs: number;
+  coldStartIterations: number;
 }
 
-function closedLoop(N: number, ticks: number, t0S: number, capture: Set<number> | null, progress: Progress | null = null): LoopResult {
+function closedLoop(
+  N: number, ticks: number, settle: number, t0S: number, capture: Set<number> | null, progress: Progress | null = null,
+): LoopResult {
   const model = createCameraDroneBenchModel(N, DT_S);
   const rti = createRtiSolver(model);
   const plant = new Rk4Integrator(model);
@@ -181,10 +195,20 @@ function closedLoop(N: number, ticks: number, t0S: number, capture: Set<number> 
   setHorizon(t0S);
   rti.setInitialState(x);
   rti.initialize(x);
-  const out: LoopResult = { stepMs: [], stepCpuMs: [], prepareMs: [], feedbackMs: [], iterations: [], imageError: [], notSolved: 0, cpuMsPerTick: 0, captured: [] };
-  const cpu0 = process.cpuUsage();
-  for (let tick = 0; tick < ticks; tick++) {
-    const tS = t0S + tick * DT_S;
+  // results and QP copies allocated up front, so the garbage of the harness
+  // does not land as collector pauses inside timed ticks
+  const out: LoopResult = {
+    stepMs: new Array<number>(ticks).fill(0), stepCpuMs: new Array<number>(ticks).fill(0),
+    prepareMs: new Array<number>(ticks).fill(0), feedbackMs: new Array<number>(ticks).fill(0),
+    iterations: new Array<number>(ticks).fill(0), imageError: new Array<number>(ticks).fill(0),
+    notSolved: 0, cpuMsPerTick: 0, captured: [], coldStartMs: NaN, coldStartIterations: 0,
+  };
+  const src = rti.qpSolver.qp;
+  const copies = Array.from({ length: capture?.size ?? 0 }, () => new OcpQp({ N: src.N, nx: src.nx, nu: src.nu, ns: src.ns, nsN: src.nsN }));
+  let cpu0 = process.cpuUsage();
+  for (let tick = -settle; tick < ticks; tick++) {
+    if (tick === 0) cpu0 = process.cpuUsage();
+    const tS = t0S + (tick + settle) * DT_S;
     const cpuStart = process.cpuUsage();
     const start = performance.now();
     rti.prepare();
@@ -192,17 +216,22 @@ function closedLoop(N: number, ticks: number, t0S: number, capture: Set<number> 
     const info = rti.feedback();
     const stepMs = performance.now() - start;
     const cpuStep = process.cpuUsage(cpuStart);
-    out.stepMs.push(stepMs);
-    out.stepCpuMs.push((cpuStep.user + cpuStep.system) / 1000);
-    out.prepareMs.push(info.prepareMs);
-    out.feedbackMs.push(info.feedbackMs);
-    out.iterations.push(info.qpIterations);
-    if (info.status !== 'solved') out.notSolved++;
-    if (capture?.has(tick)) {
-      const src = rti.qpSolver.qp;
-      const copy = new OcpQp({ N: src.N, nx: src.nx, nu: src.nu, ns: src.ns, nsN: src.nsN });
-      copy.copyFrom(src);
-      out.captured.push({ qp: copy, objective: rti.qpSolver.info.objective, qpMs: rti.qpSolver.info.solveMs });
+    if (tick === -settle) {
+      out.coldStartMs = stepMs;
+      out.coldStartIterations = info.qpIterations;
+    }
+    if (tick >= 0) {
+      out.stepMs[tick] = stepMs;
+      out.stepCpuMs[tick] = (cpuStep.user + cpuStep.system) / 1000;
+      out.prepareMs[tick] = info.prepareMs;
+      out.feedbackMs[tick] = info.feedbackMs;
+      out.iterations[tick] = info.qpIterations;
+      if (info.status !== 'solved') out.notSolved++;
+      if (capture?.has(tick)) {
+        const copy = copies[out.captured.length];
+        copy.copyFrom(src);
+        out.captured.push({ qp: copy, objective: rti.qpSolver.info.objective, qpMs: rti.qpSolver.info.solveMs });
+      }
     }
     rti.u(0, u);
     // plant: the same dynamics, finer integration
@@ -212,10 +241,10 @@ function closedLoop(N: number, ticks: number, t0S: number, capture: Set<number> 
       x.set(xNext);
     }
     model.stageResidual(0, x, u, p, res, null, null);
-    out.imageError.push(Math.hypot(res[0], res[1]) / 8);
+    if (tick >= 0) out.imageError[tick] = Math.hypot(res[0], res[1]) / 8;
     rti.shift();
     setHorizon(tS + DT_S);
-    progress?.tick(tick + 1);
+    if (tick >= 0) progress?.tick(tick + 1);
   }
   const cpu = process.cpuUsage(cpu0);
   out.cpuMsPerTick = (cpu.user + cpu.system) / 1000 / ticks;
