@@ -20,6 +20,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   parse: { summary: 'turn words into a ShotSpec' },
   hear: { summary: 'recognise a spoken shot command from a WAV file' },
   track: { summary: 'detect and track people in a video file or stream' },
+  perceive: { summary: 'perception for a real aircraft: camera stream + telemetry → named 3D subjects on the controller bus' },
   sim: { summary: 'run the simulator (optionally as a MAVLink autopilot endpoint)' },
   controller: { summary: 'run the controller against a vehicle link' },
   fly: { summary: 'fly a real aircraft (rig + link), with safety checks' },

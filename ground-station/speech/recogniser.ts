@@ -139,7 +139,8 @@ export function findPocketsphinx(env: NodeJS.ProcessEnv = process.env): Pocketsp
   return { binary, hmmDir, dictPath, ...(existsSync(phoneLm) ? { phoneLmPath: phoneLm } : {}) };
 }
 
-function run(binary: string, args: string[], utterances = 1): Promise<{ stdout: string; stderr: string }> {
+/** Run a pocketsphinx tool; a non-zero exit still resolves (its log is usable), a failed start or timeout rejects. */
+export function runDecoder(binary: string, args: string[], utterances = 1): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const timeout = DECODE_TIMEOUT_MS + DECODE_TIMEOUT_PER_UTTERANCE_MS * utterances;
     execFile(binary, args, { timeout, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
@@ -197,6 +198,23 @@ function exampleCommands(names: readonly string[]): string[] {
   const lines = readFileSync(EXAMPLES_FILE, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
   if (!names.length) return lines.filter((l) => !EXAMPLE_NAMES.some((n) => new RegExp(`\\b${n}\\b`, 'i').test(l)));
   return lines.map((l) => l.replace(/\b(alice|bob|charlie)\b/gi, (m) => names[EXAMPLE_NAMES.indexOf(m.toLowerCase()) % names.length]!));
+}
+
+/**
+ * Write utterances as 16 kHz WAVs plus a control file into `dir`, for one
+ * pocketsphinx_batch run: the utterance ids (u0, u1 … in input order), their
+ * durations (s, as given) and the decoder arguments that read them.
+ */
+export function writeBatch(dir: string, wavs: readonly Uint8Array[], install: PocketsphinxInstall): { ids: string[]; durations: number[]; args: string[] } {
+  const ids = wavs.map((_, i) => `u${i}`);
+  const durations = wavs.map((w, i) => {
+    const { wav: pcm, durationS } = toRecogniserWav(w);
+    writeFileSync(join(dir, `${ids[i]}.wav`), pcm);
+    return durationS;
+  });
+  writeFileSync(join(dir, 'ctl'), ids.join('\n') + '\n');
+  const args = ['-adcin', 'yes', '-cepdir', dir, '-cepext', '.wav', '-adchdr', String(WAV_HEADER_BYTES), '-ctl', join(dir, 'ctl'), '-hmm', install.hmmDir];
+  return { ids, durations, args };
 }
 
 /**
@@ -264,15 +282,8 @@ export class ShotRecogniser {
     const audioDir = join(this.dir, run_);
     mkdirSync(audioDir);
     try {
-      const ids = wavs.map((_, i) => `u${i}`);
-      const durations = wavs.map((w, i) => {
-        const { wav: pcm, durationS } = toRecogniserWav(w);
-        writeFileSync(join(audioDir, `${ids[i]}.wav`), pcm);
-        return durationS;
-      });
-      writeFileSync(join(audioDir, 'ctl'), ids.join('\n') + '\n');
-      const common = ['-adcin', 'yes', '-cepdir', audioDir, '-cepext', '.wav', '-adchdr', String(WAV_HEADER_BYTES), '-ctl', join(audioDir, 'ctl'),
-        '-hmm', this.install.hmmDir, '-backtrace', 'yes'];
+      const { ids, durations, args: batchArgs } = writeBatch(audioDir, wavs, this.install);
+      const common = [...batchArgs, '-backtrace', 'yes'];
       // one decode per vocal-tract warp; per utterance the best-scoring one wins (maximum-likelihood VTLN)
       const decodes = await Promise.all(this.warps.map(async (warp, k) => {
         const hypPath = join(audioDir, `hyp${k}`);
@@ -280,7 +291,7 @@ export class ShotRecogniser {
         // N-best lists come from the n-gram search's lattice (the grammar search writes none)
         const nbestDir = join(audioDir, `nbest${k}`);
         const nbestArgs = options.accept && this.mode === 'lm' ? (mkdirSync(nbestDir), ['-nbest', String(NBEST_SIZE), '-nbestdir', nbestDir]) : [];
-        const out = await run(this.install.binary, [...common, '-hyp', hypPath, ...warpArgs, ...nbestArgs, ...this.searchArgs], wavs.length);
+        const out = await runDecoder(this.install.binary, [...common, '-hyp', hypPath, ...warpArgs, ...nbestArgs, ...this.searchArgs], wavs.length);
         const hyps = new Map<string, { text: string; score: number }>();
         if (existsSync(hypPath)) {
           for (const line of readFileSync(hypPath, 'utf8').split('\n')) {
@@ -291,7 +302,7 @@ export class ShotRecogniser {
         return { hyps, logs: splitLogByUtterance(out.stderr), nbestDir: nbestArgs.length ? nbestDir : undefined };
       }));
       const phone = this.mode === 'jsgf' && this.install.phoneLmPath
-        ? await run(this.install.binary, [...common, '-hyp', join(audioDir, 'phones'), '-allphone', this.install.phoneLmPath, '-allphone_ci', 'yes'], wavs.length)
+        ? await runDecoder(this.install.binary, [...common, '-hyp', join(audioDir, 'phones'), '-allphone', this.install.phoneLmPath, '-allphone_ci', 'yes'], wavs.length)
         : undefined;
       const best = (id: string) => {
         // warps by their best hypothesis's score, best first

@@ -378,7 +378,8 @@ export class OcpQpSolver {
         break;
       }
       // predictor (affine scaling): ζ = −λ∘t would target t∘λ = 0
-      this.direction(false, 0);
+      // the predictor's π is never used when a corrector follows
+      this.direction(false, 0, m === 0);
       this.maxStep();
       let alpha = this.alphaMax;
       if (m > 0) {
@@ -389,7 +390,7 @@ export class OcpQpSolver {
         // corrector: centring σμ plus the second-order term Δt_aff∘Δλ_aff
         // never aim below a tenth of the tolerance: pushing μ → 1e-15 only
         // makes Ĥ ill-conditioned while the dual residual still converges
-        this.direction(true, Math.max(sigma * mu, 0.1 * st.tolComplementarity));
+        this.direction(true, Math.max(sigma * mu, 0.1 * st.tolComplementarity), true);
         this.maxStep();
         alpha = this.alphaMax;
       }
@@ -756,12 +757,12 @@ export class OcpQpSolver {
 
   /**
    * One Newton direction with the factorization in place. Predictor: ζ = 0;
-   * corrector: ζ = Δt_aff∘Δλ_aff − σμ. Fills dx, du, ds, piPlus, dt*, dlam*.
+   * corrector: ζ = Δt_aff∘Δλ_aff − σμ. Fills dx, du, ds, dt*, dlam*, and piPlus when withDuals.
    */
-  private direction(corrector: boolean, sigmaMu: number): void {
+  private direction(corrector: boolean, sigmaMu: number, withDuals: boolean): void {
     // three passes in their own (small) functions: V8 optimises each sooner
     this.barrierGradient(corrector, sigmaMu);
-    this.riccatiSolve();
+    this.riccatiSolve(withDuals);
     this.inequalitySteps(corrector, sigmaMu);
   }
 
@@ -804,8 +805,8 @@ export class OcpQpSolver {
     }
   }
 
-  /** The Riccati backward/forward vector pass with ĝ: dx, du, piPlus. */
-  private riccatiSolve(): void {
+  /** The Riccati backward/forward vector pass with ĝ: dx, du, and (withDuals) the new π, piPlus. */
+  private riccatiSolve(withDuals: boolean): void {
     const { N, nx, nu, gx, gu, rb, P, pv, Lr, Ls, kff, dx, du, piPlus, hTmp, zTmp, aPat, bPat } = this;
     const qp = this.qp;
     const nx2 = nx * nx;
@@ -839,6 +840,7 @@ export class OcpQpSolver {
       spmv(aPat, k, dx, xo, false, dx, xo + nx);
       spmv(bPat, k, du, uo, true, dx, xo + nx);
       for (let j = 0; j < nx; j++) dx[xo + nx + j] += rb[xo + j];
+      if (!withDuals) continue;
       gemv(nx, nx, 1, P, (k + 1) * nx2, dx, xo + nx, 0, piPlus, xo);
       for (let j = 0; j < nx; j++) piPlus[xo + j] += pv[xo + nx + j];
     }
@@ -1010,14 +1012,16 @@ export class OcpQpSolver {
     const qp = this.qp;
     const { x, u, s } = this.solution;
     let f = 0;
+    // over the nonzeros of Q, R, S (compressed at the start of the solve)
     for (let k = 0; k <= N; k++) {
       const xo = k * nx;
-      gemv(nx, nx, 0.5, qp.Q, k * nx * nx, x, xo, 0, hTmp, 0);
-      for (let j = 0; j < nx; j++) f += (hTmp[j] + qp.q[xo + j]) * x[xo + j];
+      spmv(this.qPat, k, x, xo, false, hTmp, 0);
+      for (let j = 0; j < nx; j++) f += (0.5 * hTmp[j] + qp.q[xo + j]) * x[xo + j];
       if (k < N) {
         const uo = k * nu;
-        gemv(nu, nu, 0.5, qp.R, k * nu * nu, u, uo, 0, zTmp, 0);
-        gemv(nu, nx, 1, qp.S, k * nu * nx, x, xo, 1, zTmp, 0);
+        spmv(this.rPat, k, u, uo, false, zTmp, 0);
+        for (let j = 0; j < nu; j++) zTmp[j] *= 0.5;
+        spmv(this.sPat, k, x, xo, true, zTmp, 0);
         for (let j = 0; j < nu; j++) f += (zTmp[j] + qp.r[uo + j]) * u[uo + j];
       }
       const ns = qp.softRows(k);

@@ -12,16 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { parseShot, type ParseContext } from '../../ground-station/language/index.ts';
 import { ShotRecogniser } from '../../ground-station/speech/recogniser.ts';
-import { E2E_COMMANDS, E2E_CONTEXT, E2E_VOICES } from './speech-commands.ts';
-
-/** Commands not in the end-to-end test (a few short ones are, as in the test, also example phrasings). */
-export const HELD_OUT_COMMANDS = [
-  'orbit bob at ten metres clockwise', 'track alice from her right wide shot', 'follow alice from behind', 'crane down on bob',
-  'push in on bob', 'land', 'hold', 'go home', 'abort', 'tighter', 'a little wider', 'medium shot on bob',
-  'flyover alice at twenty metres high', 'lead bob at six metres low angle', 'reveal alice over ten seconds',
-  'track bob eighty five millimetres f two point eight', 'pull out from alice to an extreme wide shot', 'orbit alice at four metres five metres high',
-];
-export const HELD_OUT_VOICES = [{ voice: 'en-us+f3', wordsPerMin: 160 }, { voice: 'en-us', wordsPerMin: 150 }] as const;
+import { E2E_COMMANDS, E2E_CONTEXT, E2E_VOICES, HELD_OUT_COMMANDS, HELD_OUT_VOICES } from './speech-commands.ts';
 
 async function main(): Promise<void> {
   const oneBest = process.argv.includes('--one-best');

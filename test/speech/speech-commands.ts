@@ -30,3 +30,12 @@ export const E2E_COMMANDS = [
 ];
 const CURRENT: ShotSpec = { kind: 'track', subjects: ['alice'], framing: 'medium', distanceM: 8 };
 export const E2E_CONTEXT: ParseContext = { subjects: ['alice', 'bob'], current: CURRENT, keepOutRadiusM: 3, altitudeBandM: { min: 1, max: 120 } };
+
+/** The held-out measurement's (held-out.ts) commands: not in the end-to-end test (a few short ones are, as in the test, also example phrasings). */
+export const HELD_OUT_COMMANDS = [
+  'orbit bob at ten metres clockwise', 'track alice from her right wide shot', 'follow alice from behind', 'crane down on bob',
+  'push in on bob', 'land', 'hold', 'go home', 'abort', 'tighter', 'a little wider', 'medium shot on bob',
+  'flyover alice at twenty metres high', 'lead bob at six metres low angle', 'reveal alice over ten seconds',
+  'track bob eighty five millimetres f two point eight', 'pull out from alice to an extreme wide shot', 'orbit alice at four metres five metres high',
+];
+export const HELD_OUT_VOICES = [{ voice: 'en-us+f3', wordsPerMin: 160 }, { voice: 'en-us', wordsPerMin: 150 }] as const;
