@@ -159,7 +159,7 @@ export class OcpQpSolver {
   private readonly kff: Float64Array; // N × nu
   private readonly PA: Float64Array; // nx × nx scratch
   private readonly PB: Float64Array; // nx × nu scratch
-  private readonly WT: Float64Array; // nx × nx scratch (AᵀP, BᵀP)
+  private readonly WT: Float64Array; // max(nx, nu) × nx scratch (AᵀP, BᵀP)
   private readonly hTmp: Float64Array; // nx
   private readonly zTmp: Float64Array; // nu
 
@@ -236,7 +236,7 @@ export class OcpQpSolver {
     this.kff = f(N * nu);
     this.PA = f(nx * nx);
     this.PB = f(nx * nu);
-    this.WT = f(nx * nx);
+    this.WT = f(Math.max(nx, nu) * nx); // AᵀP is nx × nx, BᵀP nu × nx
     this.hTmp = f(nx);
     this.zTmp = f(nu);
     this.solution = { x: f((N + 1) * nx), u: f(N * nu), s: f(nSoft), pi: f(N * nx) };

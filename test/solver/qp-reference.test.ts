@@ -95,6 +95,21 @@ describe('OCP-QP IPM vs HiGHS on the OSQP "control" class', () => {
 });
 
 describe('degenerate QPs', () => {
+  it('more controls than states (nu > nx: BᵀP is taller than AᵀP) match HiGHS', () => {
+    // regression: the Riccati scratch for BᵀP was sized nx × nx, so with
+    // nu > nx its last rows were dropped and R̃ lost positive definiteness
+    let compared = 0;
+    for (let seed = 1; compared < 10 && seed <= 30; seed++) {
+      const c = compare(randomControlQp({ N: 4 + seed % 9, nx: 2 + seed % 3, nu: 5 + seed % 4, seed }));
+      if (c.refStatus === 'failed') continue;
+      compared++;
+      expect(c.status).toBe('solved');
+      expect(c.objErr).toBeLessThanOrEqual(OBJ_REL_TOL);
+      expect(c.u0Err).toBeLessThanOrEqual(U0_TOL);
+    }
+    expect(compared).toBe(10);
+  });
+
   it('equal lower and upper bounds (fixed controls and states) match HiGHS', () => {
     for (let seed = 1; seed <= 10; seed++) {
       const qp = randomControlQp({ N: 10, nx: 6, nu: 3, seed });
