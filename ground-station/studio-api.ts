@@ -11,11 +11,26 @@ import type { AuditSink } from './server/audit.ts';
 
 export type StudioState = Omit<StateMessage, 'type' | 'seq'>;
 
+/** A spoken stop: which detector heard it and what it heard. */
+export interface HeardStop {
+  /** keyword: the stop-phrase spotter; recogniser: the shot recogniser's transcript parsed to a stop */
+  by: 'keyword' | 'recogniser';
+  /** the phrase(s) or transcript heard */
+  heard: string;
+}
+
+/** What the server did about a spoken stop: every vehicle told to stop (autonomy off, autopilot holds). */
+export interface SpokenStopOutcome extends HeardStop {
+  vehicles: { vehicleId: string; ok: boolean; message: string }[];
+}
+
 export interface SpeechResult {
   transcript: string;
   confidence: number | null;
   /** the parsed ShotSpec, or why the words did not parse */
   parse: { ok: true; spec: unknown } | { ok: false; error: string };
+  /** set when a stop was heard and acted on (before this answer; the parse is then not to be previewed) */
+  stop?: SpokenStopOutcome;
 }
 
 export interface Studio {
@@ -32,8 +47,12 @@ export interface Studio {
    * fallback) when it cannot.
    */
   execute<T extends CommandType>(type: T, params: CommandParams<T>, who: Principal): Promise<unknown>;
-  /** Offline recognition of a WAV recording (16-bit PCM). */
-  recognise(wav: Buffer, who: Principal): Promise<SpeechResult>;
+  /**
+   * Offline recognition of a WAV recording (16-bit PCM). When a spoken stop
+   * is heard, `onStop` is called at once (before the shot recognition ends),
+   * at most once per recording; the caller stops the vehicles.
+   */
+  recognise(wav: Buffer, who: Principal, onStop?: (heard: HeardStop) => Promise<unknown>): Promise<SpeechResult>;
   /**
    * A client with this role connected (its WebSocket opened); call the
    * result when it disconnects. Pilots count as "a pilot is connected" for

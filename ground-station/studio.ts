@@ -45,7 +45,7 @@ import { GroundStationError } from './protocol/errors.ts';
 import type { PreviewResult, PropInfo, SceneInfo, ShotLibraryEntry, SubjectState, VehicleState } from './protocol/state.ts';
 import type { Principal } from './server/access.ts';
 import type { AuditEntry, AuditSink } from './server/audit.ts';
-import type { SpeechResult, Studio, StudioState } from './studio-api.ts';
+import type { HeardStop, SpeechResult, Studio, StudioState } from './studio-api.ts';
 import { NamedSubjects } from './studio/named-subjects.ts';
 import { liveShotController } from './studio/live-controller.ts';
 import { PreviewRunner } from './studio/preview.ts';
@@ -483,9 +483,9 @@ export class LiveStudio implements Studio {
     };
   }
 
-  async recognise(wav: Buffer, principal: Principal): Promise<SpeechResult> {
+  async recognise(wav: Buffer, principal: Principal, onStop?: (heard: HeardStop) => Promise<unknown>): Promise<SpeechResult> {
     void principal;
-    const heard = await recogniseSpeech(wav, this.parseContext(this.vehicle(undefined)));
+    const heard = await recogniseSpeech(wav, this.parseContext(this.vehicle(undefined)), onStop);
     const parse = heard.result.ok ? { ok: true as const, spec: heard.result.spec } : { ok: false as const, error: heard.result.error.message };
     return { transcript: heard.transcript, confidence: heard.confidence, parse };
   }

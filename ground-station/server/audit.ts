@@ -14,10 +14,13 @@ export interface AuditEntry {
   wallTime: string;
   role: Principal['role'];
   who: string;
-  via: 'rest' | 'ws';
+  /** speech: acted on directly from a recording (a spoken stop), not sent as a command */
+  via: 'rest' | 'ws' | 'speech';
   command: string;
   params: unknown;
   ok: boolean;
+  /** for via speech: what was heard that issued it, and by which detector */
+  heard?: string;
   /** error code when refused */
   code?: string;
   message?: string;

@@ -8,11 +8,11 @@ import { COMMANDS, COMMAND_TYPES, isCommandType, roleAtLeast, type CommandType }
 import { GroundStationError, toErrorBody } from '../protocol/errors.ts';
 import type { Studio } from '../studio-api.ts';
 import type { Principal } from './access.ts';
-import type { AuditLog } from './audit.ts';
+import type { AuditEntry, AuditLog } from './audit.ts';
 import { compileValidator, describeProblems, type Validator } from './validate.ts';
 
 export interface CommandListener {
-  (event: { type: CommandType; params: unknown; who: Principal; ok: boolean; result?: unknown; code?: string; message?: string }): void;
+  (event: { type: CommandType; params: unknown; who: Principal; ok: boolean; result?: unknown; code?: string; message?: string; heard?: string }): void;
 }
 
 export class CommandDispatcher {
@@ -43,19 +43,21 @@ export class CommandDispatcher {
     return type;
   }
 
-  async dispatch(type: string, params: unknown, who: Principal, via: 'rest' | 'ws'): Promise<unknown> {
+  /** `heard`: for a command issued by speech (via 'speech'), what was heard; logged and told to listeners. */
+  async dispatch(type: string, params: unknown, who: Principal, via: AuditEntry['via'], heard?: string): Promise<unknown> {
     // Fields of unknown commands are not logged: they can be anything a client sends.
     const auditParams = isCommandType(type) ? params : undefined;
+    const spoken = heard === undefined ? {} : { heard };
     try {
       const t = this.check(type, params, who);
       const result = await this.studio.execute(t, params as never, who);
-      this.audit.record({ role: who.role, who: who.name, via, command: t, params, ok: true });
-      for (const l of this.listeners) l({ type: t, params, who, ok: true, result });
+      this.audit.record({ role: who.role, who: who.name, via, command: t, params, ok: true, ...spoken });
+      for (const l of this.listeners) l({ type: t, params, who, ok: true, result, ...spoken });
       return result;
     } catch (err) {
       const body = toErrorBody(err, 'COMMAND_FAILED');
-      this.audit.record({ role: who.role, who: who.name, via, command: type.slice(0, 40), params: auditParams, ok: false, code: body.code, message: body.message });
-      if (isCommandType(type)) for (const l of this.listeners) l({ type, params, who, ok: false, code: body.code, message: body.message });
+      this.audit.record({ role: who.role, who: who.name, via, command: type.slice(0, 40), params: auditParams, ok: false, code: body.code, message: body.message, ...spoken });
+      if (isCommandType(type)) for (const l of this.listeners) l({ type, params, who, ok: false, code: body.code, message: body.message, ...spoken });
       throw err instanceof GroundStationError ? err : new GroundStationError(body.code, body.message, body.details);
     }
   }

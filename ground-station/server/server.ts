@@ -85,7 +85,7 @@ export async function createGroundStation(opts: GroundStationOptions): Promise<G
 
   const common = { studio: opts.studio, access: opts.access, dispatcher, rateLimitMax, rateLimitWindowMs };
   await app.register(apiPlugin, common);
-  await app.register(speechPlugin, { studio: opts.studio, access: opts.access, audit: opts.audit });
+  await app.register(speechPlugin, { studio: opts.studio, access: opts.access, audit: opts.audit, dispatcher });
   await app.register(streamPlugin, { ...common, stateRateHz, video: opts.videoSource ? { url: '/api/video' } : null });
   if (opts.videoSource) await app.register(videoPlugin, { access: opts.access, source: opts.videoSource });
   if (opts.webRoot) await app.register(webPlugin, { root: opts.webRoot });

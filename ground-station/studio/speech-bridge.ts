@@ -3,44 +3,83 @@
  * pocketsphinx): one recogniser per set of subject names, reused across
  * utterances; where pocketsphinx is missing the studio still runs and the
  * speech route answers SPEECH_UNAVAILABLE with the install hint.
+ *
+ * Every recording also goes to the stop spotter (speech/stop-spotter.ts), in
+ * parallel with the shot recogniser. A spotted stop phrase calls `onStop` as
+ * soon as the spotter answers, without waiting for the shot decode; a
+ * transcript that parses to a stop calls it too when the spotter missed it.
+ * Spoken stops are never previewed: the caller stops the vehicles.
  */
 import { CinePilotError } from '../../core/errors.ts';
 import type { ParseContext, ParseResult } from '../language/index.ts';
 import { findPocketsphinx, hearShot, POCKETSPHINX_INSTALL_HINT, ShotRecogniser } from '../speech/recogniser.ts';
+import { StopSpotter } from '../speech/stop-spotter.ts';
 import { GroundStationError } from '../protocol/errors.ts';
+import type { HeardStop } from '../studio-api.ts';
 
 export interface Heard {
   transcript: string;
   confidence: number | null;
   result: ParseResult;
+  /** the spoken stop acted on, if one was heard */
+  stop: HeardStop | null;
 }
 
 let cached: { key: string; recogniser: ShotRecogniser } | null = null;
+let spotter: StopSpotter | null = null;
 
 /** Whether the server can recognise speech here. */
 export function speechAvailable(): boolean {
   return findPocketsphinx() !== undefined;
 }
 
-export async function recogniseSpeech(wav: Buffer, context: ParseContext): Promise<Heard> {
+function failed(err: unknown): GroundStationError {
+  if (err instanceof GroundStationError) return err;
+  const reason = err instanceof CinePilotError ? err.code : 'SPEECH_FAILED';
+  return new GroundStationError('SPEECH_UNAVAILABLE', `speech recognition failed: ${(err as Error).message}`, { reason });
+}
+
+export async function recogniseSpeech(wav: Buffer, context: ParseContext, onStop?: (heard: HeardStop) => Promise<unknown>): Promise<Heard> {
   if (!speechAvailable()) throw new GroundStationError('SPEECH_UNAVAILABLE', POCKETSPHINX_INSTALL_HINT);
   const key = [...context.subjects].sort().join(',');
+  let stop: HeardStop | null = null;
+  const act = async (heard: HeardStop): Promise<void> => {
+    if (stop) return;
+    stop = heard;
+    await onStop?.(heard);
+  };
   try {
     if (cached?.key !== key) {
       cached?.recogniser.dispose();
       cached = { key, recogniser: new ShotRecogniser(context.subjects) };
     }
-    const heard = await hearShot(wav, context, cached.recogniser);
-    return { transcript: heard.transcript, confidence: heard.confidence, result: heard.result };
+    spotter ??= new StopSpotter();
+    // the spotter first: it is the fast path, and the safety-relevant one
+    const spotting = spotter.spot(wav).then(async (d) => {
+      if (d.stop) await act({ by: 'keyword', heard: d.phrases.join(', ') });
+    });
+    const hearing = hearShot(wav, context, cached.recogniser);
+    // a failed shot decode must not hide a stop the spotter heard, nor the other way round
+    const [spotted, heard] = await Promise.allSettled([spotting, hearing]);
+    if (heard.status === 'fulfilled' && heard.value.result.ok && heard.value.result.spec.kind === 'stop') {
+      await act({ by: 'recogniser', heard: heard.value.transcript });
+    }
+    if (heard.status === 'rejected') {
+      if (!stop) throw heard.reason;
+      const message = `the stop was heard and acted on, but the shot recogniser failed: ${(heard.reason as Error).message}`;
+      return { transcript: '', confidence: null, result: { ok: false, error: { code: 'NOT_UNDERSTOOD', message } }, stop };
+    }
+    if (spotted.status === 'rejected') throw spotted.reason;
+    return { transcript: heard.value.transcript, confidence: heard.value.confidence, result: heard.value.result, stop };
   } catch (err) {
-    if (err instanceof GroundStationError) throw err;
-    const reason = err instanceof CinePilotError ? err.code : 'SPEECH_FAILED';
-    throw new GroundStationError('SPEECH_UNAVAILABLE', `speech recognition failed: ${(err as Error).message}`, { reason });
+    throw failed(err);
   }
 }
 
-/** Release the cached recogniser's temporary files. */
+/** Release the cached recogniser's and spotter's temporary files. */
 export function disposeSpeech(): void {
   cached?.recogniser.dispose();
   cached = null;
+  spotter?.dispose();
+  spotter = null;
 }

@@ -2,19 +2,42 @@
  * POST /api/speech: a WAV recording from the microphone button (browsers
  * without their own speech recognition) → offline recogniser → transcript and
  * parse. dp role or above; audit-logged like a command.
+ *
+ * A spoken stop is not sent back for preview: the moment the studio hears
+ * one, every vehicle gets the `stop` command (what the Stop button sends:
+ * autonomy off, the autopilot holds position) through the same dispatcher as
+ * typed commands, audit-logged with via "speech" and what was heard. Not the
+ * e-stop: that latches until a pilot releases it, and a stop heard in error
+ * should cost a hover, not a pilot's intervention.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { roleAtLeast } from '../../protocol/commands.ts';
 import { GroundStationError, toErrorBody } from '../../protocol/errors.ts';
-import type { Studio } from '../../studio-api.ts';
-import type { AccessControl } from '../access.ts';
+import type { HeardStop, SpokenStopOutcome, Studio } from '../../studio-api.ts';
+import type { AccessControl, Principal } from '../access.ts';
 import type { AuditLog } from '../audit.ts';
+import type { CommandDispatcher } from '../dispatch.ts';
 import { authenticateHook } from '../http-auth.ts';
 
 export interface SpeechOptions {
   studio: Studio;
   access: AccessControl;
   audit: AuditLog;
+  dispatcher: CommandDispatcher;
+}
+
+/** `stop` to every vehicle, each on its own (one refusing must not keep the others moving). */
+async function stopEveryVehicle(studio: Studio, dispatcher: CommandDispatcher, who: Principal, heard: HeardStop): Promise<SpokenStopOutcome> {
+  const said = `"${heard.heard}" (${heard.by === 'keyword' ? 'stop-phrase spotter' : 'shot recogniser'})`;
+  const vehicles = await Promise.all(studio.state().vehicles.map(async ({ id }) => {
+    try {
+      const r = (await dispatcher.dispatch('stop', { vehicleId: id }, who, 'speech', said)) as { message?: string };
+      return { vehicleId: id, ok: true, message: r?.message ?? 'stopped' };
+    } catch (err) {
+      return { vehicleId: id, ok: false, message: (err as Error).message };
+    }
+  }));
+  return { ...heard, vehicles };
 }
 
 /** ~60 s of 16 kHz 16-bit mono, or ~12 s at 44.1 kHz stereo. */
@@ -33,9 +56,11 @@ export const speechPlugin: FastifyPluginAsync<SpeechOptions> = async (app: Fasti
       if (body.length < 44 || body.toString('ascii', 0, 4) !== 'RIFF' || body.toString('ascii', 8, 12) !== 'WAVE') {
         throw new GroundStationError('UNSUPPORTED_MEDIA', 'the body is not a WAV file (RIFF/WAVE header missing)');
       }
-      const result = await opts.studio.recognise(body, who);
-      opts.audit.record({ ...base, params: { bytes: body.length, transcript: result.transcript }, ok: true });
-      return result;
+      const stopping: { outcome: Promise<SpokenStopOutcome> | null } = { outcome: null };
+      const result = await opts.studio.recognise(body, who, (heard) => (stopping.outcome ??= stopEveryVehicle(opts.studio, opts.dispatcher, who, heard)));
+      const stop = stopping.outcome ? await stopping.outcome : undefined;
+      opts.audit.record({ ...base, params: { bytes: body.length, transcript: result.transcript, ...(stop ? { stop: stop.heard, stopBy: stop.by } : {}) }, ok: true });
+      return stop ? { ...result, stop } : result;
     } catch (err) {
       const e = toErrorBody(err, 'SPEECH_UNAVAILABLE');
       opts.audit.record({ ...base, params: null, ok: false, code: e.code, message: e.message });

@@ -97,7 +97,8 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (app: Fasti
       command: e.type,
       who: e.who.name,
       role: e.who.role,
-      text: e.ok ? `${e.who.name} (${e.who.role}): ${e.type}` : `${e.who.name} (${e.who.role}): ${e.type} refused — ${e.message}`,
+      text: (e.ok ? `${e.who.name} (${e.who.role}): ${e.type}` : `${e.who.name} (${e.who.role}): ${e.type} refused — ${e.message}`) + (e.heard ? ` — spoken: ${e.heard}` : ''),
+      ...(e.heard ? { heard: e.heard } : {}),
     });
     if (e.ok && e.type === 'preview') broadcast({ type: 'preview', result: e.result });
     // a renamed subject changes the scene's names (suggestions, shot library words)

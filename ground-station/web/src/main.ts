@@ -115,6 +115,7 @@ async function go(): Promise<void> {
   }
   try {
     const result = (await command('go', { ...input, ...vehicleId() })) as { spec?: unknown } | null;
+    $('speech-stop').hidden = true;
     if (text) commandBox.remember(text);
     showParsed(`flying: ${JSON.stringify(result?.spec ?? input.spec ?? text)}`, 'ok');
   } catch {
@@ -171,6 +172,17 @@ window.addEventListener('keydown', (e) => {
   }
 }, { capture: true });
 
+/**
+ * A spoken stop was heard and the server stopped the vehicles (autonomy off,
+ * autopilot holds): say so plainly until the next shot is sent with Go.
+ */
+function showSpokenStop(heard: string): void {
+  const box = $('speech-stop');
+  box.textContent = `heard STOP (${heard}) → holding: autonomy off, the autopilot holds position. Go sends a new shot.`;
+  box.hidden = false;
+  showParsed(`spoken stop: ${heard} — holding`, 'error');
+}
+
 new Microphone($<HTMLButtonElement>('mic'), {
   transcript: (text) => {
     commandBox.text = text;
@@ -180,7 +192,9 @@ new Microphone($<HTMLButtonElement>('mic'), {
     showParsed('recognising…');
     conn.post('/api/speech', wav, 'audio/wav').then(
       (r) => {
-        const res = r as { transcript: string; parse: { ok: boolean; error?: string } };
+        const res = r as { transcript: string; parse: { ok: boolean; error?: string }; stop?: { heard: string; by: string } };
+        // a spoken stop has already been acted on: nothing to preview
+        if (res.stop) return showSpokenStop(`“${res.stop.heard}”`);
         commandBox.text = res.transcript;
         if (res.parse.ok) void preview({ text: res.transcript });
         else showParsed(`heard “${res.transcript}”: ${res.parse.error}`, 'error');
@@ -248,7 +262,11 @@ conn.on('state', (msg: StateMessage) => {
   store.ingest(msg);
   stateDirty = true;
 });
-conn.on('event', (msg: { level: 'info' | 'warn'; text: string }) => event(msg.text, msg.level));
+conn.on('event', (msg: { level: 'info' | 'warn'; text: string; command?: string; heard?: string }) => {
+  event(msg.text, msg.heard ? 'warn' : msg.level);
+  // everyone sees a spoken stop as soon as the server acts on it, before the shot decode ends
+  if (msg.heard && msg.command === 'stop' && msg.level === 'info') showSpokenStop(msg.heard);
+});
 conn.on('scene', (msg: Pick<HelloMessage, 'scene' | 'shotLibrary'>) => {
   if (!store.hello) return;
   store.hello = { ...store.hello, scene: msg.scene, shotLibrary: msg.shotLibrary };

@@ -1,0 +1,125 @@
+/**
+ * The spoken stop: the stop-phrase spotter's detection rate over voices,
+ * speeds and noise; no false stop on the held-out normal commands; and end
+ * to end, a spoken "stop" posted as WAV to the real ground-station server
+ * (the microphone button's path) puts a flying simulated drone into hold.
+ * Needs espeak-ng, sox, pocketsphinx and pocketsphinx-en-us; each test skips
+ * with the reason when one is missing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { findPocketsphinx } from '../../ground-station/speech/recogniser.ts';
+import { keyphraseFile, StopSpotter } from '../../ground-station/speech/stop-spotter.ts';
+import type { SpeechResult } from '../../ground-station/studio-api.ts';
+import { bearer, startTestStation, TOKENS, waitFor, type TestStation } from '../ground-station/helpers.ts';
+import { normalCommandUtterances, speak, stopUtterances, STOP_VOICES, type Utterance } from './stop-corpus.ts';
+
+const onPath = (name: string) => ['/usr/bin', '/usr/local/bin'].some((d) => existsSync(`${d}/${name}`));
+const HAVE_ESPEAK = onPath('espeak-ng');
+const HAVE_SOX = onPath('sox');
+const HAVE_SPHINX = findPocketsphinx() !== undefined;
+const missing = (...what: Array<[boolean, string]>) => what.filter(([have]) => !have).map(([, name]) => name);
+const skipReason = (names: string[]) => (names.length ? ` (SKIPPED: ${names.join(', ')} not installed; apt-get install espeak-ng sox pocketsphinx pocketsphinx-en-us)` : '');
+const MISSING_SPOT = missing([HAVE_ESPEAK, 'espeak-ng'], [HAVE_SOX, 'sox'], [HAVE_SPHINX, 'pocketsphinx + pocketsphinx-en-us']);
+const MISSING_E2E = missing([HAVE_ESPEAK, 'espeak-ng'], [HAVE_SPHINX, 'pocketsphinx + pocketsphinx-en-us']);
+
+/**
+ * The bar for stop phrases over 8 voices × 3 speeds × clean/noisy. Measured
+ * (test/speech/stop-measure.ts): see docs/shot-language.md; the bar sits
+ * below the measured rate by the tolerance given there.
+ */
+const MIN_DETECTION_RATE = 0.85;
+/** Voices for the normal-command check in the suite (all 8 in stop-measure.ts). */
+const FALSE_STOP_VOICES = STOP_VOICES.slice(0, 4);
+
+describe('stop-phrase spotter', () => {
+  it('writes pocketsphinx\'s keyphrase file and refuses bad settings with what to do', () => {
+    expect(keyphraseFile([{ phrase: 'stop', threshold: 1e-10 }, { phrase: 'hold it', threshold: 1e-20 }])).toBe('stop /1e-10/\nhold it /1e-20/\n');
+    if (!HAVE_SPHINX) return;
+    expect(() => new StopSpotter({ phrases: [{ phrase: 'Stop!', threshold: 1e-10 }] })).toThrow(/lower-case words/);
+    expect(() => new StopSpotter({ phrases: [{ phrase: 'stop', threshold: 2 }] })).toThrow(/threshold must be in \(0, 1\]/);
+    expect(() => new StopSpotter({ phrases: [{ phrase: 'zzzqx', threshold: 1e-10 }] })).toThrow(/without a pronunciation/);
+  });
+
+  it.skipIf(MISSING_SPOT.length > 0)(`hears at least ${MIN_DETECTION_RATE * 100}% of spoken stops over ${STOP_VOICES.length} voices, 3 speeds, clean and in pink noise${skipReason(MISSING_SPOT)}`, async () => {
+    const utterances = stopUtterances({ noisy: true });
+    const spotter = new StopSpotter();
+    try {
+      const found = await spotter.spotAll(utterances.map((u) => u.wav));
+      const misses = utterances.filter((_, i) => !found[i]!.stop).map((u) => `${u.voice} ${u.wordsPerMin} wpm${u.noisy ? ' noisy' : ''}: "${u.text}"`);
+      const rate = 1 - misses.length / utterances.length;
+      console.log(`stop spotter: ${utterances.length - misses.length}/${utterances.length} detected (${(rate * 100).toFixed(1)}%)${misses.length ? `; missed:\n  ${misses.join('\n  ')}` : ''}`);
+      expect(rate).toBeGreaterThanOrEqual(MIN_DETECTION_RATE);
+      // the hazard that started this: en-us+f2's "stop" (the shot recogniser heard "dolly out")
+      const f2 = utterances.findIndex((u) => u.voice === 'en-us+f2' && u.text === 'stop' && u.wordsPerMin === 175 && !u.noisy);
+      expect(found[f2]!.stop).toBe(true);
+    } finally {
+      spotter.dispose();
+    }
+  });
+
+  it.skipIf(MISSING_E2E.length > 0)(`no false stop on the held-out normal commands in ${FALSE_STOP_VOICES.length} voices${skipReason(MISSING_E2E)}`, async () => {
+    const utterances: Utterance[] = normalCommandUtterances(FALSE_STOP_VOICES);
+    const spotter = new StopSpotter();
+    try {
+      const found = await spotter.spotAll(utterances.map((u) => u.wav));
+      const falseStops = utterances.flatMap((u, i) => (found[i]!.stop ? [`${u.voice}: "${u.text}" → ${found[i]!.phrases.join(', ')}`] : []));
+      console.log(`stop spotter: ${falseStops.length} false stops in ${utterances.length} normal commands${falseStops.length ? `:\n  ${falseStops.join('\n  ')}` : ''}`);
+      expect(falseStops).toEqual([]);
+    } finally {
+      spotter.dispose();
+    }
+  });
+});
+
+describe('spoken stop through the ground-station server', () => {
+  let t: TestStation | undefined;
+  beforeAll(async () => {
+    if (MISSING_E2E.length === 0) t = await startTestStation();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it.skipIf(MISSING_E2E.length > 0)(`a spoken "stop" (en-us+f2) posted as WAV puts the flying drone into hold at once, audit-logged with what was heard${skipReason(MISSING_E2E)}`, async () => {
+    const station = t!;
+    await station.station.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = station.station.app.server.address();
+    const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    const slot = station.studio.vehicles.get('drone-1')!;
+    await waitFor(() => station.studio.state().subjects.length > 0 && station.studio.state().vehicles[0]?.inAir, 5000, 'a flying drone and subjects');
+    const go = await fetch(`${base}/api/commands/go`, { method: 'POST', headers: { ...bearer(TOKENS.dp), 'content-type': 'application/json' }, body: JSON.stringify({ text: 'orbit alice at six metres' }) });
+    expect(go.status).toBe(200);
+    await waitFor(() => slot.runtime.supervisor.state === 'active' && slot.setpoints > 0, 5000, 'the shot flying');
+
+    const r = await fetch(`${base}/api/speech`, { method: 'POST', headers: { ...bearer(TOKENS.dp), 'content-type': 'audio/wav' }, body: new Uint8Array(speak('stop', 'en-us+f2', 175)) });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as SpeechResult;
+    // acted on, not handed back for preview
+    expect(body.stop).toMatchObject({ by: 'keyword', vehicles: [{ vehicleId: 'drone-1', ok: true }] });
+    expect(body.stop!.heard).toMatch(/stop|cut/);
+    // the Stop button's effect: no shot, autonomy off (standby), the autopilot told to hold
+    expect(slot.runtime.snapshot().shot.shot).toBeNull();
+    expect(slot.runtime.supervisor.state).toBe('standby');
+    await waitFor(() => /hold|loiter/i.test(station.studio.state().vehicles[0]!.mode), 5000, 'the autopilot in hold');
+    const speed = Math.hypot(...station.studio.state().vehicles[0]!.velocityNedMps);
+    await waitFor(() => Math.hypot(...station.studio.state().vehicles[0]!.velocityNedMps) < 0.5, 10_000, `the drone to come to a hover (speed ${speed.toFixed(2)} m/s when the stop was heard)`);
+    const stopEntry = station.audit().find((a) => a.command === 'stop' && a.via === 'speech');
+    expect(stopEntry).toMatchObject({ role: 'dp', who: 'test dp', ok: true, params: { vehicleId: 'drone-1' } });
+    expect(stopEntry!.heard).toMatch(/stop-phrase spotter/);
+    expect(station.audit().find((a) => a.command === 'speech' && a.ok)?.params).toMatchObject({ stopBy: 'keyword' });
+  });
+
+  it.skipIf(MISSING_E2E.length > 0)(`a spoken shot is still only recognised, never flown, and stops nothing${skipReason(MISSING_E2E)}`, async () => {
+    const station = t!;
+    const r = await station.station.app.inject({ method: 'POST', url: '/api/speech', headers: { ...bearer(TOKENS.dp), 'content-type': 'audio/wav' }, payload: speak('track alice from the front full shot', 'en-us+m1', 150) });
+    expect(r.statusCode).toBe(200);
+    const body = r.json() as SpeechResult;
+    expect(body.stop).toBeUndefined();
+    expect(body.parse.ok).toBe(true);
+    expect(station.audit().filter((a) => a.command === 'stop')).toHaveLength(1);
+    expect(station.audit().filter((a) => a.command === 'go')).toHaveLength(1);
+  });
+});
+
+
