@@ -21,6 +21,13 @@ import { BACKEND_PREFERENCES, type BackendPreference } from '../../perception/de
 import { DEFAULT_TRACKER_SETTINGS } from '../../perception/tracking/tracker.ts';
 import type { Detector } from '../../perception/detection/detector.ts';
 
+/**
+ * Detect on every frame the detector is free for: the controller's
+ * stale-perception watchdog judges the age of the newest *measurement*, and a
+ * frame that was only predicted adds none. Frames that arrive while the
+ * detector works are dropped by the live source (it keeps the newest).
+ */
+export const DEFAULT_PERCEIVE_DETECT_EVERY = 1;
 /** One detector thread keeps the main thread free for the bus and telemetry; 0 detects on the main thread. */
 export const DEFAULT_PERCEIVE_WORKERS = availableParallelism() >= 2 ? 1 : 0;
 
@@ -45,8 +52,9 @@ the frame's capture time = arrival − --video-latency-ms.
                         must be the aircraft's)
   --video-latency-ms MS capture → decoded frame delay of the video link (default ${DEFAULT_VIDEO_LATENCY_S * 1000});
                         calibrate it: a wrong value shifts every estimate along the drone's motion
-  --detect-every K|auto run the detector on every K-th frame (default auto: as often as the CPU allows
-                        at the stream's frame rate); tracks and subjects update on every frame
+  --detect-every K|auto run the detector on every K-th processed frame (default ${DEFAULT_PERCEIVE_DETECT_EVERY}: every frame the detector
+                        is free for, the freshest measurements; frames arriving meanwhile are dropped). auto: every
+                        frame is tracked and published, detection as often as keeps up with the frame rate
   --workers N           detector threads (0 = main thread; default ${DEFAULT_PERCEIVE_WORKERS})
   --backend B           ${BACKEND_PREFERENCES.join(' | ')} (default auto)
   --person-score S      detector score that confirms and starts tracks (tracker first pass ${DEFAULT_TRACKER_SETTINGS.highScore},
@@ -105,7 +113,7 @@ export async function run(argv: string[]): Promise<number> {
   const names = parseNameRules(values.name ?? []);
   const rig = loadRig(values.rig);
   const videoLatencyS = (numberFlag('video-latency-ms', values['video-latency-ms'], { min: 0, max: 5000 }) ?? DEFAULT_VIDEO_LATENCY_S * 1000) / 1000;
-  const detectEvery = values['detect-every'] === undefined || values['detect-every'] === 'auto' ? 'auto' as const : numberFlag('detect-every', values['detect-every'], { min: 1, max: 100, integer: true })!;
+  const detectEvery = values['detect-every'] === undefined ? DEFAULT_PERCEIVE_DETECT_EVERY : values['detect-every'] === 'auto' ? 'auto' as const : numberFlag('detect-every', values['detect-every'], { min: 1, max: 100, integer: true })!;
   const workers = numberFlag('workers', values.workers, { min: 0, max: 16, integer: true }) ?? DEFAULT_PERCEIVE_WORKERS;
   const backend = (values.backend ?? 'auto') as BackendPreference;
   if (!BACKEND_PREFERENCES.includes(backend)) throw new CinePilotError('BAD_FLAG', `--backend ${values.backend}: use one of ${BACKEND_PREFERENCES.join(', ')}.`);

@@ -135,13 +135,16 @@ export class PoseHistory {
     if (localS > last.localS) {
       const dt = localS - last.localS;
       if (dt > this.maxExtrapolationS) return { ok: false, reason: 'stale', ageS: dt };
-      return { ok: true, view: this.view(last, last, 0, dt), extrapolatedS: dt };
+      // angles and zoom continue at the rate of the last two samples, position at the reported velocity
+      const prev = n > 1 ? this.samples[n - 2]! : last;
+      const span = last.localS - prev.localS;
+      return { ok: true, view: this.view(prev, last, span > 0 ? 1 + dt / span : 1, dt), extrapolatedS: dt };
     }
     if (localS < first.localS) {
       // older than the history: only a hair before the first sample is usable
       const dt = first.localS - localS;
       if (dt > this.maxExtrapolationS) return { ok: false, reason: 'too-old', ageS: dt };
-      return { ok: true, view: this.view(first, first, 0, -dt), extrapolatedS: dt };
+      return { ok: true, view: this.view(first, first, 0, 0), extrapolatedS: dt };
     }
     // newest first: frames are a little older than the newest telemetry
     let i = n - 1;
@@ -152,15 +155,19 @@ export class PoseHistory {
     return { ok: true, view: this.view(a, b, w, 0), extrapolatedS: 0 };
   }
 
+  /**
+   * Between a and b at weight w (w > 1 continues past b); with `extrapolateS`
+   * > 0 the position is b's plus its velocity times that, the heading b's
+   * plus its yaw rate.
+   */
   private view(a: PoseSample, b: PoseSample, w: number, extrapolateS: number): CameraView {
     const lerp = (x: number, y: number) => x + (y - x) * w;
     const lerpAngle = (x: number, y: number) => x + wrapAngleRad(y - x) * w;
-    const position = vec3(
-      lerp(a.positionNedM.x, b.positionNedM.x) + a.velocityNedMps.x * extrapolateS,
-      lerp(a.positionNedM.y, b.positionNedM.y) + a.velocityNedMps.y * extrapolateS,
-      lerp(a.positionNedM.z, b.positionNedM.z) + a.velocityNedMps.z * extrapolateS,
-    );
-    const yawRad = lerpAngle(a.yawRad, b.yawRad) + a.yawRateRadps * extrapolateS;
+    const e = extrapolateS;
+    const position = e > 0
+      ? vec3(b.positionNedM.x + b.velocityNedMps.x * e, b.positionNedM.y + b.velocityNedMps.y * e, b.positionNedM.z + b.velocityNedMps.z * e)
+      : vec3(lerp(a.positionNedM.x, b.positionNedM.x), lerp(a.positionNedM.y, b.positionNedM.y), lerp(a.positionNedM.z, b.positionNedM.z));
+    const yawRad = e > 0 ? b.yawRad + b.yawRateRadps * e : lerpAngle(a.yawRad, b.yawRad);
     const pose = cameraPoseFromVehicle(position, yawRad, {
       pitchRad: lerpAngle(a.gimbalPitchRad, b.gimbalPitchRad),
       yawRad: lerpAngle(a.gimbalYawRad, b.gimbalYawRad),

@@ -33,6 +33,8 @@ export interface ChainOptions {
   /** fly until this world time */
   untilWorldS: number;
   spec: ShotSpec;
+  /** camera picture width (default 480) */
+  cameraWidthPx?: number;
   /** camera frame rate (default 25) */
   cameraFps?: number;
   log?: (line: string) => void;
@@ -48,6 +50,8 @@ export interface ChainResult {
   /** same, split along / across the line of sight from the drone */
   alongM: number[];
   acrossM: number[];
+  /** world time, estimate and truth (n, e), safety state: one row per state message during the shot */
+  timeline: Array<[number, number, number, number, number, string]>;
   droneTravelledM: number;
   subjectTravelledM: number;
   minDistanceM: number;
@@ -147,7 +151,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   let cam: SimCameraStream | null = null;
   let bus: ZmqBusClient | null = null;
   const result: ChainResult = {
-    shotAccepted: false, shotReply: '', namedAtWorldS: null, shotAtWorldS: null, errorsM: [], alongM: [], acrossM: [],
+    shotAccepted: false, shotReply: '', namedAtWorldS: null, shotAtWorldS: null, errorsM: [], alongM: [], acrossM: [], timeline: [],
     droneTravelledM: 0, subjectTravelledM: 0, minDistanceM: Infinity, safetyStatesDuringShot: {}, staleAfterStopS: null, staleReason: null,
     videoLatencyMs: NaN, perceiveSummary: null, perceiveExit: null, perceiveStderr: '', controllerStderr: '', renderMsP50: NaN,
   };
@@ -181,6 +185,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
       const tr = truthAt(tw);
       const dn = alice.positionNedM.x - tr.n, de = alice.positionNedM.y - tr.e;
       result.errorsM.push(Math.hypot(dn, de));
+      result.timeline.push([tw, alice.positionNedM.x, alice.positionNedM.y, tr.n, tr.e, s.safety.state]);
       const d = s.vehicle.positionNedM;
       const ln = tr.n - d.x, le = tr.e - d.y, range = Math.hypot(ln, le) || 1;
       result.alongM.push((dn * ln + de * le) / range);
@@ -194,7 +199,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
 
     const port = await freeUdpPort();
     const url = `udp://127.0.0.1:${port}`;
-    cam = new SimCameraStream(world, { url, sprite, fps: o.cameraFps ?? 25 });
+    cam = new SimCameraStream(world, { url, sprite, fps: o.cameraFps ?? 25, widthPx: o.cameraWidthPx ?? 480 });
     await cam.start();
     result.videoLatencyMs = await measureStreamLatencyMs(url, cam);
     log(`video stream ${url}: capture → decoded ${result.videoLatencyMs.toFixed(0)} ms (frame numbers in the picture)`);
