@@ -45,18 +45,26 @@ export interface ChainResult {
   shotReply: string;
   namedAtWorldS: number | null;
   shotAtWorldS: number | null;
+  /** the subjects the controller knew before perceive started (null: no state received) */
+  subjectsBeforePerception: string[] | null;
   /** per controller state message during the shot: |estimate − truth| horizontally, m */
   errorsM: number[];
+  /** the same split by whether alice stood (before WALK_START_S) or walked */
+  standingErrorsM: number[];
+  walkingErrorsM: number[];
   /** same, split along / across the line of sight from the drone */
   alongM: number[];
   acrossM: number[];
-  /** world time, estimate and truth (n, e), safety state: one row per state message during the shot */
-  timeline: Array<[number, number, number, number, number, string]>;
+  /** world time, estimate and truth (n, e), safety state, camera pitch and yaw: one row per state message during the shot */
+  timeline: Array<[number, number, number, number, number, string, number, number]>;
   droneTravelledM: number;
   subjectTravelledM: number;
   minDistanceM: number;
   safetyStatesDuringShot: Record<string, number>;
   staleAfterStopS: number | null;
+  /** safety state when perceive was stopped, and the states seen in the 5 s after */
+  stateAtStop: string | null;
+  statesAfterStop: string[];
   staleReason: string | null;
   videoLatencyMs: number;
   perceiveSummary: Record<string, unknown> | null;
@@ -151,7 +159,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   let cam: SimCameraStream | null = null;
   let bus: ZmqBusClient | null = null;
   const result: ChainResult = {
-    shotAccepted: false, shotReply: '', namedAtWorldS: null, shotAtWorldS: null, errorsM: [], alongM: [], acrossM: [], timeline: [],
+    shotAccepted: false, shotReply: '', subjectsBeforePerception: null, standingErrorsM: [], walkingErrorsM: [], stateAtStop: null, statesAfterStop: [], namedAtWorldS: null, shotAtWorldS: null, errorsM: [], alongM: [], acrossM: [], timeline: [],
     droneTravelledM: 0, subjectTravelledM: 0, minDistanceM: Infinity, safetyStatesDuringShot: {}, staleAfterStopS: null, staleReason: null,
     videoLatencyMs: NaN, perceiveSummary: null, perceiveExit: null, perceiveStderr: '', controllerStderr: '', renderMsP50: NaN,
   };
@@ -185,7 +193,8 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
       const tr = truthAt(tw);
       const dn = alice.positionNedM.x - tr.n, de = alice.positionNedM.y - tr.e;
       result.errorsM.push(Math.hypot(dn, de));
-      result.timeline.push([tw, alice.positionNedM.x, alice.positionNedM.y, tr.n, tr.e, s.safety.state]);
+      (tw < WALK_START_S ? result.standingErrorsM : result.walkingErrorsM).push(Math.hypot(dn, de));
+      result.timeline.push([tw, alice.positionNedM.x, alice.positionNedM.y, tr.n, tr.e, s.safety.state, s.vehicle.gimbal.pitchRad, s.vehicle.gimbal.yawRad + s.vehicle.yawRad]);
       const d = s.vehicle.positionNedM;
       const ln = tr.n - d.x, le = tr.e - d.y, range = Math.hypot(ln, le) || 1;
       result.alongM.push((dn * ln + de * le) / range);
@@ -197,6 +206,9 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
       prevSubject = tr;
     });
 
+    // without perception the controller knows nobody
+    for (let i = 0; i < 50 && !last; i++) await sleep(100);
+    result.subjectsBeforePerception = (last as RuntimeSnapshot | null)?.subjects.map((x) => x.name) ?? null;
     const port = await freeUdpPort();
     const url = `udp://127.0.0.1:${port}`;
     cam = new SimCameraStream(world, { url, sprite, fps: o.cameraFps ?? 25, widthPx: o.cameraWidthPx ?? 480 });
@@ -221,11 +233,13 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
 
     // perception stops: the controller's watchdog must see it
     const stopWorldS = world.timeS;
+    result.stateAtStop = (last as RuntimeSnapshot | null)?.safety.state ?? null;
+    const after = bus.state$.subscribe((raw) => result.statesAfterStop.push((raw as RuntimeSnapshot).safety.state));
     result.perceiveExit = await stopChild(perceive);
     const line = perceive.lines.find((l) => l.includes('"summary"'));
     result.perceiveSummary = line ? JSON.parse(line) : null;
     for (let i = 0; i < 100; i++) {
-      const stale = events.find((e) => e.atWorldS >= stopWorldS - 0.5 && e.reason === 'perception-stale');
+      const stale = events.find((e) => e.atWorldS >= stopWorldS - 0.5 && (e.reason === 'perception-stale' || e.reason === 'perception-timeout'));
       if (stale) {
         result.staleAfterStopS = stale.atWorldS - stopWorldS;
         result.staleReason = `${stale.reason} → ${stale.to}`;
@@ -233,7 +247,8 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
       }
       await sleep(100);
     }
-    void last;
+    while (world.timeS < stopWorldS + 5) await sleep(100);
+    after.unsubscribe();
     result.renderMsP50 = [...cam.renderMs].sort((a, b) => a - b)[cam.renderMs.length >> 1] ?? NaN;
     return result;
   } finally {
@@ -250,3 +265,8 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
 
 export const rms = (xs: number[]): number => Math.sqrt(xs.reduce((a, x) => a + x * x, 0) / Math.max(1, xs.length));
 export const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
+export const median = (xs: number[]): number => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
