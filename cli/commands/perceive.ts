@@ -139,7 +139,8 @@ export async function run(argv: string[]): Promise<number> {
   ]);
   const source = openFrameSource(values.source, { openTimeoutS: timeoutS, realtime: true });
   let stopping = false;
-  const stop = () => { stopping = true; };
+  // closing the source wakes a loop waiting for the next frame (next() resolves null)
+  const stop = () => { stopping = true; void source.close().catch(() => undefined); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   let exitCode = EXIT_OK;
@@ -163,8 +164,10 @@ export async function run(argv: string[]): Promise<number> {
     while (!stopping && client.stats.frames < maxFrames && (durationS === undefined || monotonicS() - t0 < durationS)) {
       const frame = await source.next();
       if (!frame) {
-        failure = `the stream ended (${values.source})`;
-        exitCode = 1;
+        if (!stopping) {
+          failure = `the stream ended (${values.source})`;
+          exitCode = 1;
+        }
         break;
       }
       if (firstFrameS === null) {
