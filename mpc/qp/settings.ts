@@ -39,7 +39,11 @@ export interface QpSettings {
   tolEquality: number;
   /** ‖t − (slack of the inequalities)‖∞ tolerance */
   tolInequality: number;
-  /** mean complementarity μ = tᵀλ / m tolerance */
+  /**
+   * mean complementarity μ = tᵀλ / m tolerance, relative to max(1, ‖q‖∞, ‖r‖∞)
+   * like stationarity (t∘λ carries the cost's units: scaling the cost by c
+   * scales λ by c, and the solution must not move)
+   */
   tolComplementarity: number;
   /** start from the previous solution's primal point */
   warmStart: boolean;
