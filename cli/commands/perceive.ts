@@ -14,7 +14,7 @@ import { DEFAULT_BUS_PORT, parseBusUrl } from '../../controller/bus/zmq.ts';
 import { parseNameRules, DEFAULT_NAME_RADIUS_M } from '../../controller/perception-feed/naming.ts';
 import {
   DEFAULT_BUS_LOST_S, DEFAULT_TELEMETRY_LOST_S, DEFAULT_TELEMETRY_WAIT_S, DEFAULT_VIDEO_LATENCY_S,
-  PerceptionClient, summariseLatency,
+  PerceptionClient, summariseLatency, type PendingFrame,
 } from '../../controller/perception-feed/perception-client.ts';
 import { DEFAULT_MAX_EXTRAPOLATION_S } from '../../controller/perception-feed/pose-history.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../../perception/detection/tf-backend.ts';
@@ -55,7 +55,8 @@ the frame's capture time = arrival − --video-latency-ms.
   --detect-every K|auto run the detector on every K-th processed frame (default ${DEFAULT_PERCEIVE_DETECT_EVERY}: every frame the detector
                         is free for, the freshest measurements; frames arriving meanwhile are dropped). auto: every
                         frame is tracked and published, detection as often as keeps up with the frame rate
-  --workers N           detector threads (0 = main thread; default ${DEFAULT_PERCEIVE_WORKERS})
+  --workers N           detector threads, each detecting its own frame while earlier ones are finished in
+                        order (0 = main thread; default ${DEFAULT_PERCEIVE_WORKERS}; more only with spare cores)
   --backend B           ${BACKEND_PREFERENCES.join(' | ')} (default auto)
   --person-score S      detector score that confirms and starts tracks (tracker first pass ${DEFAULT_TRACKER_SETTINGS.highScore},
                         birth ${DEFAULT_TRACKER_SETTINGS.birthScore}); lower it only for footage the detector scores low
@@ -157,27 +158,41 @@ export async function run(argv: string[]): Promise<number> {
     const settings = { backend };
     detector = workers > 0 ? await DetectorPool.create(workers, settings) : await createDetector(settings);
     const caps = detector.capabilities();
-    client.attachDetector(detector, info);
+    client.attachDetector(detector, info, workers);
     log(`perceive: ${info.kind} ${info.width}×${info.height}${info.fps ? ` @ ${info.fps} fps` : ''}; detector ${caps.models.join(' + ')} on ${caps.backend} ` +
       `(${(monotonicS() - loadStart).toFixed(1)} s to load); names wanted: ${names.map((n) => n.name).join(', ') || '(none: subjects go out as #id)'}; video latency ${videoLatencyS * 1000} ms`);
     let lastStatusS = monotonicS();
+    // up to `workers` frames detecting at once; finished in frame order
+    const inFlight: PendingFrame[] = [];
+    let eof = false;
+    const slots = Math.max(1, workers);
     while (!stopping && client.stats.frames < maxFrames && (durationS === undefined || monotonicS() - t0 < durationS)) {
-      const frame = await source.next();
-      if (!frame) {
-        if (!stopping) {
+      while (!eof && !stopping && inFlight.length < slots) {
+        const frame = await source.next();
+        if (!frame) {
+          eof = true;
+          break;
+        }
+        if (firstFrameS === null) {
+          firstFrameS = monotonicS();
+          cpu0 = process.cpuUsage();
+        }
+        const p = client.begin(frame);
+        inFlight.push(p);
+        if (!p.detection) break; // a tracking-only frame is finished at once
+      }
+      const pending = inFlight.shift();
+      if (!pending) {
+        if (eof && !stopping) {
           failure = `the stream ended (${values.source})`;
           exitCode = 1;
         }
         break;
       }
-      if (firstFrameS === null) {
-        firstFrameS = monotonicS();
-        cpu0 = process.cpuUsage();
-      }
-      const r = await client.processFrame(frame);
+      const r = await client.complete(pending);
       if (values.json) {
         process.stdout.write(JSON.stringify({
-          frame: r.frame, captureS: round(r.captureS, 4), localised: r.localised,
+          frame: r.frame, captureS: round(r.captureS, 4), localised: r.localised, detected: r.detected,
           subjects: r.subjects.map((s) => ({ id: s.id, ...(s.name ? { name: s.name } : {}), n: round(s.positionNedM.x, 3), e: round(s.positionNedM.y, 3), sigmaM: round(Math.sqrt((s.positionCovM2[0]! + s.positionCovM2[4]!) / 2), 3) })),
         }) + '\n');
       }
@@ -189,6 +204,8 @@ export async function run(argv: string[]): Promise<number> {
           `frame→bus p50 ${lat.p50.toFixed(0)} ms | subjects ${shown || '-'}${client.namer.waiting().length ? ` | waiting to name ${client.namer.waiting().join(', ')}` : ''}\n`);
       }
     }
+    // detections still running when stopped are awaited so the workers shut down cleanly
+    await Promise.allSettled(inFlight.map((p) => p.detection));
   } catch (err) {
     if (!(err instanceof CinePilotError)) throw err;
     // lost while running: exit 1; missing at the start: exit 2 (the CLI's bad-input code)

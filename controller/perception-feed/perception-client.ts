@@ -20,7 +20,7 @@
  * watchdog sees perception stop rather than receive guesses.
  */
 import { CinePilotError } from '../../core/errors.ts';
-import type { RgbFrame, SubjectEstimate } from '../../core/perception-types.ts';
+import type { DetectionBatch, RgbFrame, SubjectEstimate } from '../../core/perception-types.ts';
 import type { RuntimeSnapshot } from '../runtime.ts';
 import type { Rig } from '../../hardware-profiles/schema.ts';
 import { monotonicS } from '../../core/units.ts';
@@ -64,6 +64,13 @@ export interface PerceptionClientOptions {
   tracker?: Partial<TrackerSettings>;
   nameRadiusM?: number;
   log?: (line: string) => void;
+}
+
+export interface PendingFrame {
+  frame: SourceFrame;
+  captureS: number;
+  startedS: number;
+  detection: Promise<DetectionBatch> | null;
 }
 
 export interface FrameReport {
@@ -114,6 +121,8 @@ export class PerceptionClient {
   };
   private bus: ZmqBusClient | null = null;
   private pipeline: PerceptionPipeline | null = null;
+  private detector: Detector | null = null;
+  private workers = 1;
   private lastTelemetryLocalS: number | null = null;
   private inFlight = false;
   private queued: { estimates: SubjectEstimate[]; arrivalS: number } | null = null;
@@ -163,45 +172,73 @@ export class PerceptionClient {
     this.lastTelemetryLocalS = arrivalS;
   }
 
-  /** Build the pipeline around a detector (owned by the caller). */
-  attachDetector(detector: Detector, info: FrameSourceInfo): void {
-    this.pipeline = new PerceptionPipeline({ tracker: this.options.tracker, detectEvery: this.options.detectEvery ?? 'auto', targetFps: info.fps ?? 10 }, detector);
+  /** Build the pipeline around a detector (owned by the caller); `workers` detections may run at once. */
+  attachDetector(detector: Detector, info: FrameSourceInfo, workers = 1): void {
+    this.detector = detector;
+    this.workers = Math.max(1, workers);
+    this.pipeline = new PerceptionPipeline({ tracker: this.options.tracker, detectEvery: this.options.detectEvery ?? 'auto', targetFps: info.fps ?? 10 });
   }
 
-  /** Process one frame: pose, detect/track/localise, name, publish. */
-  async processFrame(frame: SourceFrame): Promise<FrameReport> {
+  /**
+   * First half of a frame: stamp its capture time and start its detection
+   * now (when the schedule says so), so several frames can be detecting on
+   * separate workers while earlier ones are finished in order.
+   */
+  begin(frame: SourceFrame): PendingFrame {
     if (this.fatal) throw this.fatal;
-    if (!this.pipeline) throw new Error('PerceptionClient.processFrame before attachDetector');
+    if (!this.pipeline || !this.detector) throw new Error('PerceptionClient.begin before attachDetector');
     this.checkHealth();
     const captureS = frame.arrivalS - (this.options.videoLatencyS ?? DEFAULT_VIDEO_LATENCY_S);
-    const lookup = this.poses.viewAt(captureS);
     const stamped: RgbFrame = { index: frame.index, timestampS: captureS, width: frame.width, height: frame.height, data: frame.data };
+    const detection = this.pipeline.scheduler.next() ? this.detector.detect(stamped) : null;
+    return { frame, captureS, startedS: monotonicS(), detection };
+  }
+
+  /** Second half, in frame order: pose at capture time, track, localise, name, publish. */
+  async complete(p: PendingFrame): Promise<FrameReport> {
+    const pipeline = this.pipeline!;
+    const { frame, captureS } = p;
+    let batch: DetectionBatch | null = null;
+    if (p.detection) {
+      batch = await p.detection;
+      // with W detections in parallel one costs the chain about 1/W of its wall time
+      pipeline.scheduler.recordDetect(((monotonicS() - p.startedS) * 1000) / this.workers);
+    }
+    const otherStartS = monotonicS();
+    // looked up now, after the detection: telemetry from after the capture has arrived, so this interpolates
+    const lookup = this.poses.viewAt(captureS);
     this.stats.frames++;
     if (!lookup.ok) {
       // no pose: keep the image tracker going, localise nothing, publish nothing
       this.stats.framesWithoutPose++;
-      this.pipeline.resetCameraMotion();
+      pipeline.resetCameraMotion();
       if (this.poseGapSinceS === null) {
         this.poseGapSinceS = frame.arrivalS;
         this.log(`perceive: no camera pose for frame ${frame.index} (${lookup.reason}, ${Number.isFinite(lookup.ageS) ? `${lookup.ageS.toFixed(2)} s` : 'no samples'}); not publishing until telemetry catches up`);
       }
-      const step = await this.pipeline.processFrame(stamped);
-      return { frame: frame.index, captureS, localised: false, detected: false, subjects: [], named: this.namer.apply(captureS, step.tracks, [], this.pipeline) };
+      const step = pipeline.process(captureS, batch, undefined, frame.width, frame.height);
+      pipeline.scheduler.recordOther((monotonicS() - otherStartS) * 1000);
+      return { frame: frame.index, captureS, localised: false, detected: batch !== null, subjects: [], named: this.namer.apply(captureS, step.tracks, [], pipeline) };
     }
     if (this.poseGapSinceS !== null) {
       this.log(`perceive: camera pose back after ${(frame.arrivalS - this.poseGapSinceS).toFixed(2)} s`);
       this.poseGapSinceS = null;
     }
     this.stats.extrapolatedS.push(lookup.extrapolatedS);
-    const step = await this.pipeline.processFrame(stamped, lookup.view);
-    const detected = step.tracks.some((t) => t.framesSinceUpdate === 0);
-    if (detected) this.stats.detections++;
+    const step = pipeline.process(captureS, batch, lookup.view, frame.width, frame.height);
+    if (batch) this.stats.detections++;
     this.stats.framesLocalised++;
-    const named = this.namer.apply(captureS, step.tracks, step.subjects, this.pipeline);
+    const named = this.namer.apply(captureS, step.tracks, step.subjects, pipeline);
     for (const n of named) this.log(`perceive: track ${n.trackId} is now "${n.name}" (${n.rule} rule)`);
     const estimates = step.subjects.slice(0, MAX_ESTIMATES_PER_MESSAGE);
     this.publish(estimates, frame.arrivalS);
-    return { frame: frame.index, captureS, localised: true, detected, subjects: estimates, named };
+    pipeline.scheduler.recordOther((monotonicS() - otherStartS) * 1000);
+    return { frame: frame.index, captureS, localised: true, detected: batch !== null, subjects: estimates, named };
+  }
+
+  /** Both halves at once (one frame at a time). */
+  async processFrame(frame: SourceFrame): Promise<FrameReport> {
+    return this.complete(this.begin(frame));
   }
 
   private checkHealth(): void {

@@ -33,6 +33,8 @@ export interface ChainOptions {
   /** fly until this world time */
   untilWorldS: number;
   spec: ShotSpec;
+  /** extra flags for perceive (e.g. --workers 2) */
+  perceiveArgs?: string[];
   /** camera picture width (default 480) */
   cameraWidthPx?: number;
   /** camera frame rate (default 25) */
@@ -215,7 +217,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
     await cam.start();
     result.videoLatencyMs = await measureStreamLatencyMs(url, cam);
     log(`video stream ${url}: capture → decoded ${result.videoLatencyMs.toFixed(0)} ms (frame numbers in the picture)`);
-    perceive = startCli(['perceive', '--source', url, '--bus', banner.bus.state, '--bus-command', banner.bus.command, '--name', 'alice@0,0', '--video-latency-ms', result.videoLatencyMs.toFixed(0), '--timeout', '15', '--quiet']);
+    perceive = startCli(['perceive', '--source', url, '--bus', banner.bus.state, '--bus-command', banner.bus.command, '--name', 'alice@0,0', '--video-latency-ms', result.videoLatencyMs.toFixed(0), '--timeout', '15', '--quiet', ...(o.perceiveArgs ?? [])]);
     perceive.exited.then((code) => log(`perceive exited ${code}`));
 
     // the DP: wait for alice to be named on the controller's side, then ask for the shot
