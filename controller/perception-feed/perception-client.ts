@@ -167,6 +167,8 @@ export class PerceptionClient {
     this.stats.clockOffsetS = this.clock.offsetS;
     const v = s.vehicle;
     if (!v || typeof v.timestampS !== 'number' || !v.positionNedM || !v.gimbal || !v.lens) return;
+    // a snapshot repeats the last telemetry when the vehicle went quiet: only a new sample counts as telemetry
+    if (this.poses.lastRemoteTimestampS !== null && v.timestampS <= this.poses.lastRemoteTimestampS) return;
     this.stats.telemetrySamples++;
     this.poses.push(v, this.clock);
     this.lastTelemetryLocalS = arrivalS;
