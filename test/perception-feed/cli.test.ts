@@ -7,7 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { resolve } from 'node:path';
+import { resolve, join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { ffmpegPath } from '../../perception/sources/ffmpeg.ts';
 import { ZmqBusServer, type BusEndpoints } from '../../controller/bus/zmq.ts';
 import { startSitl } from '../../sim/sitl/start.ts';
 import { freeUdpPort } from './support/chain.ts';
@@ -99,4 +102,35 @@ describe('cinepilot perceive: clear failures', () => {
       await sitl.close();
     }
   }, 60_000);
+
+  it('telemetry stops while running (the aircraft link is gone): exit 1, nothing more is published', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perceive-'));
+    const video = join(dir, 'clip.avi');
+    const made = spawn(await ffmpegPath(), ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '60', '-c:v', 'mpeg4', video]);
+    await new Promise((r) => made.once('exit', r));
+    const sitl = await startSitl({ seed: 1 });
+    const c = await controller(sitl.url);
+    try {
+      const p = spawn(process.execPath, [BIN, 'perceive', '--source', video, '--bus', c.bus.state, '--bus-command', c.bus.command, '--telemetry-lost', '1.5'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '', out = '';
+      p.stdout.on('data', (d) => (out += d));
+      const exited = new Promise<number | null>((r) => p.once('exit', r));
+      // once it is publishing, the aircraft goes away
+      await new Promise<void>((res, rej) => {
+        p.stderr.on('data', (d) => { err += d; if (/published [1-9]/.test(err)) res(); });
+        p.once('exit', () => rej(new Error(`perceive exited early: ${err}`)));
+      });
+      await sitl.close();
+      const code = await exited;
+      expect(code).toBe(1);
+      expect(err).toMatch(/no vehicle telemetry from the controller for \d+\.\d s \(limit 1.5 s\)/);
+      const summary = JSON.parse(out.trim().split('\n').pop()!) as { published: number; failure: string };
+      expect(summary.published).toBeGreaterThan(0);
+      expect(summary.failure).toMatch(/camera pose is unknown/);
+    } finally {
+      await c.stop();
+      await sitl.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
