@@ -14,7 +14,7 @@ import { monotonicS } from '../core/units.ts';
 import { type LoadedScene, loadScene } from './scene-loader.ts';
 import { SimWorld } from './world.ts';
 import { SimVehicleLink } from './sim-vehicle-link.ts';
-import { type PredictorFactory, noisyConstantVelocityPredictor } from './noisy-predictor.ts';
+import { type PredictorFactory, type SimSubjectPredictor, noisyConstantVelocityPredictor } from './noisy-predictor.ts';
 import { computeMetrics, type ShotMetrics } from './metrics.ts';
 import type { ShotTolerances } from './tolerances.ts';
 import type { ShotTrace, TraceTick } from './trace.ts';
@@ -86,10 +86,47 @@ export async function runShot(options: RunShotOptions): Promise<RunShotResult> {
     while (world.autopilot.mode === 'takeoff' && world.timeS < MAX_TAKEOFF_S) world.step(dt);
   }
 
+  const { shotStartS, ticks, hookS } = await flyShot({
+    world, link, predictor, controller: options.controller, spec: options.spec, controlRateHz: rate,
+    durationS: options.durationS, onTick: options.onTick, onProgress: options.onProgress,
+  });
+  const wallS = monotonicS() - wallStart - hookS;
+  predictor.dispose?.();
+  await link.close();
+
+  const trace = buildTrace(world, options.spec, shotStartS, options.controllerName ?? options.controller.constructor.name, rate, ticks, wallS);
+  return { trace, metrics: computeMetrics(trace, { warmUpS: options.warmUpS, tolerances: options.tolerances }) };
+}
+
+export interface FlyShotOptions {
+  /** a world already in the air, with its link connected and its predictor built */
+  world: SimWorld;
+  link: SimVehicleLink;
+  predictor: SimSubjectPredictor;
+  controller: ShotController;
+  spec: ShotSpec;
+  controlRateHz: number;
+  durationS: number;
+  onTick?: RunShotOptions['onTick'];
+  onProgress?: RunShotOptions['onProgress'];
+  /** error code when the autopilot refuses offboard (default SIM_OFFBOARD_REFUSED) */
+  offboardRefusedCode?: string;
+}
+
+/**
+ * The closed-loop tick sequence itself: set the shot now, then every control
+ * period predictor → controller → link (offboard from the first setpoint) →
+ * recordTick → world step. Shared by runShot and the ground station's
+ * preview, which prepares its world differently (from the live vehicle's
+ * state). `hookS` is the wall time spent in onTick.
+ */
+export async function flyShot(o: FlyShotOptions): Promise<{ shotStartS: number; ticks: TraceTick[]; hookS: number }> {
+  const { world, link, predictor, controller } = o;
+  const dt = 1 / o.controlRateHz;
   const shotStartS = world.timeS;
-  options.controller.setShot(options.spec, shotStartS);
+  controller.setShot(o.spec, shotStartS);
   const ticks: TraceTick[] = [];
-  const nTicks = Math.round(options.durationS * rate) + 1;
+  const nTicks = Math.round(o.durationS * o.controlRateHz) + 1;
   const progressEvery = Math.max(1, Math.floor(nTicks / 100));
   let offboard = false;
   let hookS = 0;
@@ -97,31 +134,26 @@ export async function runShot(options: RunShotOptions): Promise<RunShotResult> {
     const timeS = world.timeS;
     predictor.update(timeS);
     const telemetry = link.latestTelemetry()!;
-    const output = options.controller.tick({ timeS, telemetry, subjects: predictor });
+    const output = controller.tick({ timeS, telemetry, subjects: predictor });
     link.sendSetpoint(output.setpoint);
     link.setGimbal(output.gimbal);
     link.setLens(output.lens);
     if (!offboard) {
       const r = await link.startOffboard();
-      if (!r.ok) throw new CinePilotError('SIM_OFFBOARD_REFUSED', r.message);
+      if (!r.ok) throw new CinePilotError(o.offboardRefusedCode ?? 'SIM_OFFBOARD_REFUSED', r.message);
       offboard = true;
     }
     ticks.push(recordTick(world, output, timeS));
-    if (options.onTick) {
+    if (o.onTick) {
       // time spent in the hook (frame rendering, live views) is not simulation time
       const hookStart = monotonicS();
-      options.onTick({ world, tickIndex: k, timeS, output });
+      o.onTick({ world, tickIndex: k, timeS, output });
       hookS += monotonicS() - hookStart;
     }
-    if (options.onProgress && (k % progressEvery === 0 || k === nTicks - 1)) options.onProgress((k + 1) / nTicks, timeS - shotStartS);
+    if (o.onProgress && (k % progressEvery === 0 || k === nTicks - 1)) o.onProgress((k + 1) / nTicks, timeS - shotStartS);
     if (k < nTicks - 1) world.step(dt);
   }
-  const wallS = monotonicS() - wallStart - hookS;
-  predictor.dispose?.();
-  await link.close();
-
-  const trace = buildTrace(world, options.spec, shotStartS, options.controllerName ?? options.controller.constructor.name, rate, ticks, wallS);
-  return { trace, metrics: computeMetrics(trace, { warmUpS: options.warmUpS, tolerances: options.tolerances }) };
+  return { shotStartS, ticks, hookS };
 }
 
 /** What a trace keeps of a controller's output each tick. */

@@ -6,8 +6,8 @@
  * pose (position, heading, gimbal, lens) hovering, stepped forward to the
  * live simulated time. Subjects and wind are scripted or seeded, independent
  * of the drone, so the copy's people are exactly where the live ones are.
- * Then the shot is flown closed loop at the control rate, as sim/harness.ts
- * does from a scene's start, recorded with the harness's own recordTick /
+ * Then the shot is flown closed loop at the control rate by the harness's own
+ * tick sequence (flyShot; runShot uses it from a scene's start), traced with
  * buildTrace, and scored by sim/metrics.ts.
  */
 import { CinePilotError } from '../../core/errors.ts';
@@ -20,8 +20,7 @@ import { SimWorld } from '../../sim/world.ts';
 import { SimVehicleLink } from '../../sim/sim-vehicle-link.ts';
 import { noisyConstantVelocityPredictor } from '../../sim/noisy-predictor.ts';
 import { computeMetrics } from '../../sim/metrics.ts';
-import { buildTrace, recordTick } from '../../sim/harness.ts';
-import type { TraceTick } from '../../sim/trace.ts';
+import { buildTrace, flyShot } from '../../sim/harness.ts';
 import { CONTROLLERS } from '../../cli/commands/validate.ts';
 import { liveShotController } from './live-controller.ts';
 import type { PreviewResult } from '../protocol/state.ts';
@@ -94,27 +93,11 @@ export async function simulatePreview(job: PreviewJob): Promise<PreviewResult> {
 
   // The controller as it flies live (real-time budgets included), so the preview shows what Go will do.
   const controller = await liveShotController(job.controller, scene.rig, scene, world, job.simSpeed);
-  const shotStartS = world.timeS;
-  controller.setShot(job.spec, shotStartS);
   const durationS = Math.min(job.spec.durationS ?? DEFAULT_PREVIEW_S, MAX_PREVIEW_S);
-  const nTicks = Math.round(durationS / dt) + 1;
-  const ticks: TraceTick[] = [];
-  let offboard = false;
-  for (let k = 0; k < nTicks; k++) {
-    const timeS = world.timeS;
-    predictor.update(timeS);
-    const output = controller.tick({ timeS, telemetry: link.latestTelemetry()!, subjects: predictor });
-    link.sendSetpoint(output.setpoint);
-    link.setGimbal(output.gimbal);
-    link.setLens(output.lens);
-    if (!offboard) {
-      const r = await link.startOffboard();
-      if (!r.ok) throw new CinePilotError('PREVIEW_OFFBOARD_REFUSED', r.message);
-      offboard = true;
-    }
-    ticks.push(recordTick(world, output, timeS));
-    if (k < nTicks - 1) world.step(dt);
-  }
+  const { shotStartS, ticks } = await flyShot({
+    world, link, predictor, controller, spec: job.spec, controlRateHz: job.controlRateHz, durationS,
+    offboardRefusedCode: 'PREVIEW_OFFBOARD_REFUSED',
+  });
   predictor.dispose?.();
   await link.close();
 
