@@ -138,7 +138,8 @@ export async function run(argv: string[]): Promise<number> {
   const [{ openFrameSource }, { DetectorPool }, { createDetector }] = await Promise.all([
     import('../../perception/sources/ffmpeg-source.ts'), import('../../perception/detection/detector-pool.ts'), import('../../perception/detection/tfjs-detector.ts'),
   ]);
-  const source = openFrameSource(values.source, { openTimeoutS: timeoutS, realtime: true });
+  // detecting every frame it can, the chain wants the newest frame each time, not the older of two queued
+  const source = openFrameSource(values.source, { openTimeoutS: timeoutS, realtime: true, ...(detectEvery === 1 ? { queueCapacity: 1 } : {}) });
   let stopping = false;
   // closing the source wakes a loop waiting for the next frame (next() resolves null)
   const stop = () => { stopping = true; void source.close().catch(() => undefined); };
@@ -224,7 +225,7 @@ export async function run(argv: string[]): Promise<number> {
   const elapsedS = firstFrameS === null ? 0 : monotonicS() - firstFrameS;
   process.stdout.write(JSON.stringify({
     summary: true, frames, framesLocalised: st.framesLocalised, framesWithoutPose: st.framesWithoutPose, droppedFrames: st.droppedFrames,
-    published: st.published, busTimeouts: st.busTimeouts, fps: round(frames / Math.max(1e-6, elapsedS), 2),
+    detections: st.detections, published: st.published, busTimeouts: st.busTimeouts, fps: round(frames / Math.max(1e-6, elapsedS), 2),
     frameToBusMsP50: round(lat.p50, 1), frameToBusMsP95: round(lat.p95, 1), frameToBusMsMax: round(lat.max, 1),
     captureToBusMsP50: round(lat.p50 + videoLatencyS * 1000, 1),
     measurementAgeMsP50: round(summariseLatency(st.measurementAgeMs).p50, 1), measurementAgeMsP95: round(summariseLatency(st.measurementAgeMs).p95, 1),

@@ -241,7 +241,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
     const line = perceive.lines.find((l) => l.includes('"summary"'));
     result.perceiveSummary = line ? JSON.parse(line) : null;
     for (let i = 0; i < 100; i++) {
-      const stale = events.find((e) => e.atWorldS >= stopWorldS - 0.5 && (e.reason === 'perception-stale' || e.reason === 'perception-timeout'));
+      const stale = events.find((e) => e.atWorldS >= stopWorldS && (e.reason === 'perception-stale' || e.reason === 'perception-timeout'));
       if (stale) {
         result.staleAfterStopS = stale.atWorldS - stopWorldS;
         result.staleReason = `${stale.reason} → ${stale.to}`;
