@@ -16,9 +16,19 @@ import {
 } from './layout.ts';
 import type { StageReference } from './recipes/types.ts';
 import { focusBand } from './costs/focus.ts';
+import { sigmaAlongM, uncertaintyTimeS } from './subject-uncertainty.ts';
 
-/** Planning clearance added to the rig's keep-out radius (plus the prediction's 1-σ), m. */
+/**
+ * Planning clearance added to the rig's keep-out radius, m, on top of the
+ * prediction's 1-σ along the line from the person to the drone (read at the
+ * plan's uncertainty horizon, subject-uncertainty.ts).
+ */
 export const KEEP_OUT_PLAN_MARGIN_M = 0.5;
+
+/** Radius the plan keeps from a person whose position has 1-σ `sigmaM` along the line to the drone, m. */
+export function keepOutPlanRadiusM(keepOutRadiusM: number, sigmaM: number): number {
+  return keepOutRadiusM + KEEP_OUT_PLAN_MARGIN_M + sigmaM;
+}
 /**
  * Focus weights are scaled by REFERENCE_BAND_DPT / (the band at the stage's
  * lens reference), within FOCUS_SCALE_LIMITS: an error of a given size matters
@@ -84,6 +94,12 @@ export class StagePacker {
   private readonly personDist: Float64Array;
   private readonly personOrder: Int32Array;
   private readonly personPos: Float64Array; // up to 32 people × (N, E, D-feet, height, sigma)
+  /** per person: horizontal covariance [nn, ne, ee] to plan with, NaN in the first entry when the predictor gives none */
+  private readonly personCov: Float64Array;
+  /** per name index: the uncertainty read at one time (the plan's uncertainty horizon), reused by every later stage */
+  private readonly cacheAtS: Float64Array;
+  private readonly cacheSigma: Float64Array;
+  private readonly cacheCov: Float64Array;
 
   constructor(private readonly opts: StagePackerOptions) {
     this.edges = opts.geofence && opts.geofence.polygonNeM.length >= 3 ? fenceEdges(opts.geofence) : [];
@@ -92,6 +108,10 @@ export class StagePacker {
     this.personDist = new Float64Array(32);
     this.personOrder = new Int32Array(32);
     this.personPos = new Float64Array(32 * 5);
+    this.personCov = new Float64Array(32 * 3);
+    this.cacheAtS = new Float64Array(32).fill(NaN);
+    this.cacheSigma = new Float64Array(32);
+    this.cacheCov = new Float64Array(32 * 3);
   }
 
   /**
@@ -147,27 +167,48 @@ export class StagePacker {
 
     const o = k * NX;
     const dN = xPlan[o + X.PN]!, dE = xPlan[o + X.PE]!, dD = xPlan[o + X.PD]!;
-    this.packKeepOut(timeS, predictor, names, dN, dE, dD, p);
+    this.packKeepOut(timeS, timeS - k * this.opts.dtS, predictor, names, dN, dE, dD, p);
     this.packFence(dN, dE, p);
     const fence = this.opts.geofence;
     p[P.MIN_ALT_M] = fence ? fence.minAltitudeM + FENCE_PLAN_MARGIN_M : -1e6;
     p[P.MAX_ALT_M] = fence ? fence.maxAltitudeM - FENCE_PLAN_MARGIN_M : 1e6;
   }
 
-  /** Nearest people; the point is the closest one on their body axis to the planned drone position. */
-  private packKeepOut(timeS: number, predictor: SubjectPredictor, names: string[], dN: number, dE: number, dD: number, p: Float64Array): void {
+  /**
+   * Nearest people; the point is the closest one on their body axis to the
+   * planned drone position, the pad their σ along the line from them to it.
+   */
+  private packKeepOut(
+    timeS: number, planStartS: number, predictor: SubjectPredictor, names: string[], dN: number, dE: number, dD: number, p: Float64Array,
+  ): void {
     const n = Math.min(names.length, 32);
+    const uncertaintyAtS = uncertaintyTimeS(timeS, planStartS);
     let count = 0;
     for (let i = 0; i < n; i++) {
       const s = predictor.predict(names[i]!, timeS);
       if (!s) continue;
       const h = this.opts.heightOf(names[i]!);
-      const q = count * 5;
+      const q = count * 5, c = count * 3;
       this.personPos[q] = s.positionNedM.x;
       this.personPos[q + 1] = s.positionNedM.y;
       this.personPos[q + 2] = s.positionNedM.z;
       this.personPos[q + 3] = h;
-      this.personPos[q + 4] = s.positionSigmaM;
+      let sigma = s.positionSigmaM;
+      const cov = s.positionCovNeM2;
+      if (uncertaintyAtS < timeS) {
+        // (timeS − k·Δt rounds differently per stage; a microsecond is the same instant)
+        if (!(Math.abs(this.cacheAtS[i]! - uncertaintyAtS) < 1e-6)) {
+          const u = predictor.predict(names[i]!, uncertaintyAtS) ?? s;
+          this.cacheAtS[i] = uncertaintyAtS;
+          this.cacheSigma[i] = u.positionSigmaM;
+          if (u.positionCovNeM2 && u.positionCovNeM2.length === 3) this.cacheCov.set(u.positionCovNeM2, i * 3);
+          else this.cacheCov[i * 3] = NaN;
+        }
+        sigma = this.cacheSigma[i]!;
+        for (let k = 0; k < 3; k++) this.personCov[c + k] = this.cacheCov[i * 3 + k]!;
+      } else if (cov && cov.length === 3) for (let k = 0; k < 3; k++) this.personCov[c + k] = cov[k]!;
+      else this.personCov[c] = NaN;
+      this.personPos[q + 4] = sigma;
       this.personDist[count] = Math.hypot(s.positionNedM.x - dN, s.positionNedM.y - dE);
       this.personOrder[count] = count;
       count++;
@@ -179,12 +220,15 @@ export class StagePacker {
         p[base + 3] = 0;
         continue;
       }
-      const q = this.personOrder[j]! * 5;
-      const feetD = this.personPos[q + 2]!, h = this.personPos[q + 3]!;
-      p[base] = this.personPos[q]!;
-      p[base + 1] = this.personPos[q + 1]!;
+      const person = this.personOrder[j]!, q = person * 5, c = person * 3;
+      const pN = this.personPos[q]!, pE = this.personPos[q + 1]!, feetD = this.personPos[q + 2]!, h = this.personPos[q + 3]!;
+      // the error that eats into the clearance is the one along the line from the person to the drone
+      const cov = this.personCov;
+      const sigma = Number.isNaN(cov[c]!) ? this.personPos[q + 4]! : sigmaAlongM(cov[c]!, cov[c + 1]!, cov[c + 2]!, dN - pN, dE - pE);
+      p[base] = pN;
+      p[base + 1] = pE;
       p[base + 2] = clamp(dD, feetD - h * PERSON_POINT_HEIGHT_FRACTION.headTop, feetD);
-      p[base + 3] = this.opts.keepOutRadiusM + KEEP_OUT_PLAN_MARGIN_M + this.personPos[q + 4]!;
+      p[base + 3] = keepOutPlanRadiusM(this.opts.keepOutRadiusM, sigma);
     }
   }
 

@@ -16,6 +16,7 @@ import { cameraPoseFromVehicle } from '../../../core/frames.ts';
 import { projectPoint } from '../../camera.ts';
 import { stopsFromFNumber } from '../layout.ts';
 import type { RecipeContext, SlotReference, StageReference } from './types.ts';
+import { sigmaAlongM, uncertaintyTimeS } from '../subject-uncertainty.ts';
 
 /** Default weights (residual = weight × error). Composition in normalised image units, size relative, focus in dioptres, position in m. */
 export const WEIGHTS = {
@@ -72,9 +73,13 @@ export interface SubjectView {
   velocityNedMps: Vec3;
   headingRad: number;
   heightM: number;
-  /** 1-σ position uncertainty, m (grows while the predictor has lost the subject) */
+  /**
+   * 1-σ position uncertainty to plan with, m: the prediction's at no more than
+   * UNCERTAINTY_HORIZON_S past the plan's first stage (subject-uncertainty.ts);
+   * grows while the predictor has lost the subject
+   */
   positionSigmaM: number;
-  /** north-east position covariance [nn, ne, ee] when the predictor gives one (see sigmaAcrossM) */
+  /** north-east position covariance [nn, ne, ee] to plan with, when the predictor gives one (see sigmaAcrossM) */
   positionCovNeM2: Float64Array;
   hasCovariance: boolean;
   /** last time the predictor knew the subject, and its σ then */
@@ -83,11 +88,33 @@ export interface SubjectView {
 }
 
 /**
+ * Queries further apart than this belong to different plans (the controller
+ * samples its horizon every Δt = 50 ms), s.
+ */
+export const MAX_STAGE_SPACING_S = 0.25;
+
+interface SampledView extends SubjectView {
+  /** first stage time of the plan being sampled, and the previous query's time */
+  planStartS: number;
+  lastQueryS: number;
+  /** uncertainty cached at one time (the plan's uncertainty horizon), NaN when none */
+  cachedAtS: number;
+  cachedSigmaM: number;
+  cachedCovNeM2: Float64Array;
+  cachedHasCovariance: boolean;
+}
+
+/**
  * Samples subjects from the predictor into per-name reusable views. A subject
  * the predictor lost keeps its last view (the shot holds framing on it).
+ *
+ * The controller evaluates a recipe at every stage of its horizon in time
+ * order each tick, starting at the tick's time; a query earlier than the one
+ * before (or more than MAX_STAGE_SPACING_S after it) starts a new plan. The
+ * uncertainty of every stage is read at uncertaintyTimeS of that plan.
  */
 export class SubjectSampler {
-  private readonly views = new Map<string, SubjectView>();
+  private readonly views = new Map<string, SampledView>();
   constructor(private readonly ctx: RecipeContext) {}
 
   at(name: string, timeS: number): SubjectView {
@@ -96,28 +123,49 @@ export class SubjectSampler {
       v = {
         name, feetNedM: vec3(), velocityNedMps: vec3(), headingRad: 0, heightM: DEFAULT_PERSON_HEIGHT_M, positionSigmaM: 0,
         positionCovNeM2: new Float64Array(3), hasCovariance: false, lastSeenS: -Infinity, lastSigmaM: 0,
+        planStartS: timeS, lastQueryS: timeS, cachedAtS: NaN, cachedSigmaM: 0, cachedCovNeM2: new Float64Array(3), cachedHasCovariance: false,
       };
       this.views.set(name, v);
     }
+    if (timeS < v.lastQueryS || timeS - v.lastQueryS > MAX_STAGE_SPACING_S) {
+      v.planStartS = timeS;
+      v.cachedAtS = NaN;
+    }
+    v.lastQueryS = timeS;
+    const uncertaintyAtS = uncertaintyTimeS(timeS, v.planStartS);
     const s = this.ctx.predictor.predict(name, timeS);
     if (!s) {
       // lost: hold the last view, with an uncertainty that grows like a subject's reach
-      v.positionSigmaM = v.lastSigmaM + LOST_SUBJECT_SIGMA_GROWTH_MPS * Math.max(timeS - v.lastSeenS, 0);
+      v.positionSigmaM = v.lastSigmaM + LOST_SUBJECT_SIGMA_GROWTH_MPS * Math.max(uncertaintyAtS - v.lastSeenS, 0);
       v.hasCovariance = false;
-    } else {
-      v.lastSeenS = timeS;
-      v.lastSigmaM = s.positionSigmaM;
-      set(v.feetNedM, s.positionNedM.x, s.positionNedM.y, s.positionNedM.z);
-      set(v.velocityNedMps, s.velocityNedMps.x, s.velocityNedMps.y, s.velocityNedMps.z);
-      const speed = Math.hypot(s.velocityNedMps.x, s.velocityNedMps.y);
-      v.headingRad = speed > MOVING_SPEED_MPS ? Math.atan2(s.velocityNedMps.y, s.velocityNedMps.x) : s.headingRad;
-      v.positionSigmaM = s.positionSigmaM;
-      const cov = s.positionCovNeM2;
-      v.hasCovariance = cov !== undefined && cov.length === 3;
-      if (v.hasCovariance) for (let k = 0; k < 3; k++) v.positionCovNeM2[k] = cov![k]!;
-      v.heightM = s.heightM !== undefined && s.heightM > 0 ? s.heightM : this.ctx.heightOf(name);
+      return v;
     }
+    set(v.feetNedM, s.positionNedM.x, s.positionNedM.y, s.positionNedM.z);
+    set(v.velocityNedMps, s.velocityNedMps.x, s.velocityNedMps.y, s.velocityNedMps.z);
+    const speed = Math.hypot(s.velocityNedMps.x, s.velocityNedMps.y);
+    v.headingRad = speed > MOVING_SPEED_MPS ? Math.atan2(s.velocityNedMps.y, s.velocityNedMps.x) : s.headingRad;
+    v.heightM = s.heightM !== undefined && s.heightM > 0 ? s.heightM : this.ctx.heightOf(name);
+    if (uncertaintyAtS >= timeS) this.takeUncertainty(v, s.positionSigmaM, s.positionCovNeM2, v.positionCovNeM2);
+    else {
+      if (v.cachedAtS !== uncertaintyAtS) {
+        // once per plan: the stages beyond the uncertainty horizon all read it there
+        const u = this.ctx.predictor.predict(name, uncertaintyAtS) ?? s;
+        v.cachedAtS = uncertaintyAtS;
+        v.cachedSigmaM = u.positionSigmaM;
+        v.cachedHasCovariance = u.positionCovNeM2 !== undefined && u.positionCovNeM2.length === 3;
+        if (v.cachedHasCovariance) v.cachedCovNeM2.set(u.positionCovNeM2!);
+      }
+      this.takeUncertainty(v, v.cachedSigmaM, v.cachedHasCovariance ? v.cachedCovNeM2 : undefined, v.positionCovNeM2);
+    }
+    v.lastSeenS = uncertaintyAtS;
+    v.lastSigmaM = v.positionSigmaM;
     return v;
+  }
+
+  private takeUncertainty(v: SampledView, sigmaM: number, cov: ArrayLike<number> | undefined, into: Float64Array): void {
+    v.positionSigmaM = sigmaM;
+    v.hasCovariance = cov !== undefined && cov.length === 3;
+    if (v.hasCovariance && cov !== into) for (let k = 0; k < 3; k++) into[k] = cov![k]!;
   }
 }
 
@@ -128,9 +176,18 @@ export class SubjectSampler {
  * when the predictor gives no covariance.
  */
 export function sigmaAcrossM(view: SubjectView, cameraBearingRad: number): number {
-  if (!view.hasCovariance) return view.positionSigmaM;
-  const wn = -Math.sin(cameraBearingRad), we = Math.cos(cameraBearingRad), c = view.positionCovNeM2;
-  return Math.sqrt(Math.max(c[0]! * wn * wn + 2 * c[1]! * wn * we + c[2]! * we * we, 0));
+  const c = view.positionCovNeM2;
+  return view.hasCovariance ? sigmaAlongM(c[0]!, c[1]!, c[2]!, -Math.sin(cameraBearingRad), Math.cos(cameraBearingRad)) : view.positionSigmaM;
+}
+
+/**
+ * 1-σ position error along the line of sight of a camera at `cameraBearingRad`
+ * from the subject: the depth error focus must cover (a monocular tracker's
+ * range error). The scalar σ when the predictor gives no covariance.
+ */
+export function sigmaAlongSightM(view: SubjectView, cameraBearingRad: number): number {
+  const c = view.positionCovNeM2;
+  return view.hasCovariance ? sigmaAlongM(c[0]!, c[1]!, c[2]!, Math.cos(cameraBearingRad), Math.sin(cameraBearingRad)) : view.positionSigmaM;
 }
 
 /** Fill a slot from a subject view; weights default to off, the recipe turns on what it wants. */

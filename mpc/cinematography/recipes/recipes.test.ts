@@ -129,18 +129,46 @@ describe('shot recipes', () => {
     expect(distanceM).toBeCloseTo((70 * 1.7) / (1.6 * 20), 9);
   });
 
-  it('an uncertain or lost subject is framed wider: the zoom and the size target shrink together', () => {
+  it('an uncertain or lost subject is framed wider and kept farther: the size target follows focal length / distance', () => {
     let known = true;
     const flaky = { names: () => ['alice', 'bob'], predict: (n: string, t: number) => (known ? predictor.predict(n, t) : null) };
     const recipe = createRecipe(context({ kind: 'track', subjects: ['alice'], framing: 'medium' }, flaky));
     const ref = createStageReference();
+    // camera distance to her mid-body (alice stands at the origin)
+    const distanceTo = (r: typeof ref) => Math.hypot(r.positionNedM.x, r.positionNedM.y, r.positionNedM.z + 1.7 * 0.53);
     recipe.reference(0, 0, ref);
     expect(ref.focalLengthMm).toBe(70);
-    const size0 = ref.slots[0].sizeTarget;
-    known = false; // lost for 1 s: σ = 2 m → at most 0.15·35.6·3.72/2 ≈ 10 mm → the widest end
+    const size0 = ref.slots[0].sizeTarget, d0 = distanceTo(ref);
+    known = false; // lost for 1 s: σ = 2 m → at most 0.15·35.6·d/2 ≈ 15 mm → the widest end, and the keep-out pad grows by 2 m
     recipe.reference(1, 1, ref);
     expect(ref.focalLengthMm).toBe(24);
-    expect(ref.slots[0].sizeTarget).toBeCloseTo((size0 * 24) / 70, 9);
+    const d1 = distanceTo(ref);
+    expect(d1).toBeGreaterThan(d0 + 1.4);
+    expect(ref.slots[0].sizeTarget).toBeCloseTo((size0 * 24 * d0) / (70 * d1), 9);
+  });
+
+  it('uncertainty is read at the plan\'s uncertainty horizon, not at every stage of the open-loop prediction', () => {
+    // σ grows 1 m per second of prediction, as an open-loop filter's does
+    const growing = {
+      names: () => ['alice'],
+      predict: (n: string, t: number) => {
+        const s = predictor.predict(n, t)!;
+        return { ...s, positionSigmaM: 0.1 + Math.max(t, 0), positionCovNeM2: [(0.1 + Math.max(t, 0)) ** 2, 0, (0.1 + Math.max(t, 0)) ** 2] as [number, number, number] };
+      },
+    };
+    const recipe = createRecipe(context({ kind: 'track', subjects: ['alice'], framing: 'medium' }, growing));
+    const ref = createStageReference();
+    const focal: number[] = [];
+    // one plan: stages every 50 ms from t = 0
+    for (let k = 0; k <= 40; k++) {
+      recipe.reference(k * 0.05, k * 0.05, ref);
+      focal.push(ref.focalLengthMm);
+    }
+    // σ at 0.1 s ahead (0.2 m) caps nothing at 70 mm; the open loop's 2.1 m at 2 s would have capped it at the widest end
+    expect(Math.min(...focal)).toBe(70);
+    // a later plan reads its own uncertainty: 3 s on, σ 3.2 m widens the shot to the widest end
+    recipe.reference(3, 3, ref);
+    expect(ref.focalLengthMm).toBe(24);
   });
 
   it('lead room: a subject crossing the frame to the right is placed left of centre', () => {

@@ -10,10 +10,11 @@ import type { Framing, Side } from '../../../core/shot-spec.ts';
 import { clamp } from '../../../core/units.ts';
 import {
   DEFAULT_BAND_MARGIN, SubjectSampler, WEIGHTS, focalCapForUncertaintyMm, aimSlot, altitudeForAngleM, angleDiff, clearSlot, eyeLineFor, fixedFocalOr, frameSubject,
-  holdLens, holdPosition, lensAndDistanceForFraming, placeCamera, startImagePosition, safeDistanceM, sideOffsetRad, startBearingRad, sigmaAcrossM,
+  holdLens, holdPosition, lensAndDistanceForFraming, placeCamera, startImagePosition, safeDistanceM, sideOffsetRad, startBearingRad, sigmaAcrossM, sigmaAlongSightM,
   type SubjectView,
 } from './common.ts';
 import { applyShallowDepthOfField, apertureForPairStops } from './depth-of-field.ts';
+import { keepOutPlanRadiusM } from '../stage-params.ts';
 import { createSlotReference, type RecipeContext, type ShotRecipe, type StageReference } from './types.ts';
 
 /** Horizontal share of the frame left ahead of a subject moving across it (lead room), at full speed. */
@@ -71,17 +72,24 @@ function followingRecipe(
       const view = sampler.at(name, timeS);
       const bearing = bearingRule(view, elapsedS);
       const alt = altitudeForAngleM(ctx, view, distanceM, ctx.spec.angle);
-      // horizontal distance whose 3-D distance to mid-body gives the framing's size
+      // horizontal distance whose 3-D distance to mid-body gives the framing's size, but never inside
+      // the recipes' safe distance nor the keep-out the plan holds around this subject (its range σ)
       const dz = alt - view.heightM * PERSON_POINT_HEIGHT_FRACTION.hips;
-      const horizontal = Math.sqrt(Math.max(distanceM * distanceM - dz * dz, safeDistanceM(ctx) ** 2));
+      const keepOutM = keepOutPlanRadiusM(ctx.rig.safety.keepOutRadiusM, sigmaAlongSightM(view, bearing));
+      const closestM = Math.max(safeDistanceM(ctx), keepOutM);
+      const horizontal = Math.sqrt(Math.max(distanceM * distanceM - dz * dz, closestM * closestM));
+      const plannedDistanceM = Math.hypot(horizontal, dz);
       placeCamera(out, view.feetNedM, bearing, horizontal, alt);
       out.wPosNE = WEIGHTS.positionNE;
       out.wPosD = WEIGHTS.positionD;
       out.wVel = WEIGHTS.velocity;
       // an uncertain subject is framed wider (honestly: the size target shrinks with the focal length);
       // only the error across the line of sight moves it in the frame
-      const focal = Math.max(Math.min(focalLengthMm, focalCapForUncertaintyMm(ctx, distanceM, sigmaAcrossM(view, bearing))), ctx.rig.lens.focalLengthMm.min);
-      frameSubject(aimSlot(out.slots[0], view), leadRoomU(view, bearing), eyeV, (size * focal) / focalLengthMm);
+      const focal = Math.max(Math.min(focalLengthMm, focalCapForUncertaintyMm(ctx, plannedDistanceM, sigmaAcrossM(view, bearing))), ctx.rig.lens.focalLengthMm.min);
+      // the size is the one this focal length gives from where the camera is planned: a framing the lens
+      // reaches only from inside the safe distance is shot a little wider, not chased into the keep-out
+      const sizeTarget = (size * focal * Math.min(distanceM / plannedDistanceM, 1)) / focalLengthMm;
+      frameSubject(aimSlot(out.slots[0], view), leadRoomU(view, bearing), eyeV, sizeTarget);
       // a followed subject's distance wanders with the estimate; the band keeps them sharp, so the pull
       // onto the exact distance is gentle (a focus puller does not chase every centimetre)
       if (out.slots[0].wFocus > 0) out.slots[0].wFocus = WEIGHTS.focusFollow;
@@ -90,10 +98,12 @@ function followingRecipe(
       // a focal length the DP asked for is held, and so is a widening for uncertainty; otherwise the zoom may trade with distance
       if (typeof ctx.spec.focalLengthMm === 'number' || focal < focalLengthMm) out.wFocal = WEIGHTS.focalSchedule;
       if (ctx.spec.fNumber === undefined && ctx.spec.depthOfField !== 'shallow') {
-        // a moving subject's distance is uncertain: stop down until the band covers it
+        // a moving subject's distance is uncertain: stop down until the band covers it (the depth error is the one along
+        // the line of sight), from as close as the keep-out lets the camera come to the planned distance
         const speed = Math.hypot(view.velocityNedMps.x, view.velocityNedMps.y);
-        const allowance = FOCUS_DEPTH_ALLOWANCE_M + FOCUS_DEPTH_ALLOWANCE_PER_MPS * speed + view.positionSigmaM;
-        out.irisStops = apertureForPairStops(ctx, out.irisStops, focal, distanceM - allowance, distanceM + allowance, DEFAULT_BAND_MARGIN);
+        const allowance = FOCUS_DEPTH_ALLOWANCE_M + FOCUS_DEPTH_ALLOWANCE_PER_MPS * speed + sigmaAlongSightM(view, bearing);
+        const nearestM = Math.min(Math.hypot(keepOutM, dz), plannedDistanceM);
+        out.irisStops = apertureForPairStops(ctx, out.irisStops, focal, nearestM - allowance, plannedDistanceM + allowance, DEFAULT_BAND_MARGIN);
       }
       applyShallowDepthOfField(ctx, out, sampler, timeS);
     },
