@@ -101,8 +101,13 @@ export interface GroundObservation {
   positionNedM: Vec3;
   /** north-east covariance [nn, ne, ee], m² */
   covNeM2: [number, number, number];
-  /** height measured from the box when the feet are on the ground plane and visible, m */
+  /**
+   * height measured from the box when the feet are on the ground plane and
+   * visible (the feet ray's ground point up to the head ray, so it does not
+   * lean on the height prior), m, and its 1-σ
+   */
   measuredHeightM: number | null;
+  measuredHeightSigmaM: number | null;
   /** horizontal distance from the camera, m */
   rangeM: number;
   cues: { ground: boolean; height: boolean; focus: boolean; keypoints: boolean };
@@ -145,6 +150,32 @@ export class GroundLocaliser {
     const s = (heightM * dot(a, c)) / aa;
     if (!(s > 0)) return null;
     return [this.cam.pose.positionNedM.x + s * df.x, this.cam.pose.positionNedM.y + s * df.y];
+  }
+
+  /** Height of the head ray above the ground, on the vertical through ground point (n, e), m. */
+  private headHeightM(xPx: number, yTopPx: number, n: number, e: number): number | null {
+    const C = this.cam.pose.positionNedM;
+    const dh = this.cam.ray(xPx, yTopPx, this.dHead);
+    const horizRay = Math.hypot(dh.x, dh.y);
+    if (!(horizRay > 1e-9)) return null;
+    return this.settings.groundDownM - (C.z + (dh.z * Math.hypot(n - C.x, e - C.y)) / horizRay);
+  }
+
+  /** Height measurement from the feet-on-ground cue and the head edge, with its σ (pixel noise of the head edge and the cue's range error). */
+  private measureHeight(xPx: number, yTopPx: number, sigmaPx: number, g: { mean: NE; cov: [number, number, number] }): [number, number] | null {
+    const [n, e] = g.mean;
+    const h = this.headHeightM(xPx, yTopPx, n, e);
+    const up = this.headHeightM(xPx, yTopPx - sigmaPx, n, e), down = this.headHeightM(xPx, yTopPx + sigmaPx, n, e);
+    if (h === null || up === null || down === null) return null;
+    const C = this.cam.pose.positionNedM;
+    const un = n - C.x, ue = e - C.y, r = Math.hypot(un, ue);
+    if (!(r > 1e-6)) return null;
+    const [cnn, cne, cee] = g.cov;
+    const rangeVar = (cnn * un * un + 2 * cne * un * ue + cee * ue * ue) / (r * r);
+    // ∂H/∂r: the head ray's rise per metre of range
+    const dh = this.cam.ray(xPx, yTopPx, this.dHead);
+    const slope = -dh.z / Math.hypot(dh.x, dh.y);
+    return [h, Math.sqrt(((up - down) / 2) ** 2 + slope * slope * rangeVar)];
   }
 
   /**
@@ -202,11 +233,12 @@ export class GroundLocaliser {
   /**
    * Localise one person box [x, y, w, h] (pixels) seen by `view` in an image
    * of widthPx × heightPx; `keypoints` (same image) help when the box is cut
-   * by the frame edge.
+   * by the frame edge. The height prior is the subject's estimate so far
+   * (mean and σ), by default the population's.
    */
   localise(
     bbox: readonly number[], view: CameraView, widthPx: number, heightPx: number,
-    heightPriorM = this.settings.personHeightM, keypoints?: readonly Keypoint[],
+    heightPriorM = this.settings.personHeightM, keypoints?: readonly Keypoint[], heightPriorSigmaM = this.settings.personHeightSigmaM,
   ): GroundObservation | null {
     const s = this.settings;
     this.cam.set(view.pose, pixelIntrinsics(view.lens, widthPx, heightPx));
@@ -221,12 +253,14 @@ export class GroundLocaliser {
 
     const estimates: Array<{ mean: NE; cov: [number, number, number] }> = [];
     let ground = false, height = false, focus = false, keypointCue = false;
+    let measured: [number, number] | null = null;
     if (!feetCut) {
       const g = this.propagate((p) => this.feetOnGround(p[0]!, p[1]!), [xc, yFeet], [sigmaPx, sigmaPx]);
       if (g) (estimates.push(g), (ground = true));
+      if (g && !headCut) measured = this.measureHeight(xc, yTop, sigmaPx, g);
     }
     if (!feetCut && !headCut) {
-      const h = this.propagate((p) => this.feetFromHeight(p[0]!, p[1]!, p[2]!, p[3]!), [xc, yFeet, yTop, heightPriorM], [sigmaPx, sigmaPx, sigmaPx, s.personHeightSigmaM]);
+      const h = this.propagate((p) => this.feetFromHeight(p[0]!, p[1]!, p[2]!, p[3]!), [xc, yFeet, yTop, heightPriorM], [sigmaPx, sigmaPx, sigmaPx, heightPriorSigmaM]);
       if (h) (estimates.push(h), (height = true));
     }
     const pair = (feetCut || headCut) && keypoints ? this.landmarkPair(keypoints, widthPx, heightPx) : null;
@@ -236,7 +270,7 @@ export class GroundLocaliser {
       const kSigma = s.keypointSigmaPx + s.keypointSigmaPerSpan * spanPx;
       // p = [x_low, y_low, y_high, height between landmarks (m)]
       const spanM = (fh - fl) * heightPriorM;
-      const spanSigmaM = Math.hypot((fh - fl) * s.personHeightSigmaM, Math.SQRT2 * s.landmarkFractionSigma * heightPriorM);
+      const spanSigmaM = Math.hypot((fh - fl) * heightPriorSigmaM, Math.SQRT2 * s.landmarkFractionSigma * heightPriorM);
       const k = this.propagate((p) => this.feetFromHeight(p[0]!, p[1]!, p[2]!, p[3]!, xh), [xl, yl, yh, spanM], [kSigma, kSigma, kSigma, spanSigmaM]);
       if (k) (estimates.push(k), (keypointCue = true));
     }
@@ -269,19 +303,14 @@ export class GroundLocaliser {
     const n = cnn * bn + cne * be, e = cne * bn + cee * be;
     const positionNedM = vec3(n, e, s.groundDownM);
 
-    let measuredHeightM: number | null = null;
-    if (ground && !headCut) {
-      // height of the vertical through the ground point up to the head ray
-      const C = this.cam.pose.positionNedM;
-      const dh = this.cam.ray(xc, yTop, this.dHead);
-      const horizToPoint = Math.hypot(n - C.x, e - C.y);
-      const horizRay = Math.hypot(dh.x, dh.y);
-      if (horizRay > 1e-9) {
-        const zHead = C.z + (dh.z * horizToPoint) / horizRay;
-        measuredHeightM = s.groundDownM - zHead;
-      }
-    }
     const C = view.pose.positionNedM;
-    return { positionNedM, covNeM2: [cnn, cne, cee], measuredHeightM, rangeM: Math.hypot(n - C.x, e - C.y), cues: { ground, height, focus, keypoints: keypointCue } };
+    return {
+      positionNedM,
+      covNeM2: [cnn, cne, cee],
+      measuredHeightM: measured?.[0] ?? null,
+      measuredHeightSigmaM: measured?.[1] ?? null,
+      rangeM: Math.hypot(n - C.x, e - C.y),
+      cues: { ground, height, focus, keypoints: keypointCue },
+    };
   }
 }

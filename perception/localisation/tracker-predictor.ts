@@ -69,17 +69,17 @@ export class TrackerPredictor implements SubjectPredictor {
       }
       if (t.framesSinceUpdate !== 0) continue; // a predicted box carries no new information
       const box = detectionBox?.(t.id) ?? t.bbox;
-      const obs = this.localiser.localise(box, view, widthPx, heightPx, s?.filter.heightM, t.keypoints);
+      const obs = this.localiser.localise(box, view, widthPx, heightPx, s?.filter.heightM, t.keypoints, s?.filter.heightSigmaM);
       if (!obs) continue;
       if (!s) {
-        s = { id: t.id, name: t.name, filter: new SubjectFilter(this.filterSettings, this.localiser.settings.personHeightM), lastSeenS: timestampS };
+        s = { id: t.id, name: t.name, filter: new SubjectFilter(this.filterSettings, this.localiser.settings.personHeightM, this.localiser.settings.personHeightSigmaM), lastSeenS: timestampS };
         s.filter.init(timestampS, obs.positionNedM.x, obs.positionNedM.y, obs.covNeM2);
         this.subjects.set(t.id, s);
       } else {
         s.filter.predictTo(timestampS);
         s.filter.update(obs.positionNedM.x, obs.positionNedM.y, obs.covNeM2);
       }
-      if (obs.measuredHeightM !== null) s.filter.observeHeight(obs.measuredHeightM);
+      if (obs.measuredHeightM !== null) s.filter.observeHeight(obs.measuredHeightM, obs.measuredHeightSigmaM!);
     }
     for (const [id, s] of this.subjects) if (timestampS - s.lastSeenS > this.maxStaleS) this.subjects.delete(id);
   }
