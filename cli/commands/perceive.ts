@@ -66,7 +66,7 @@ the frame's capture time = arrival − --video-latency-ms.
   --bus-lost S          stop when the controller acknowledges nothing for this long (default ${DEFAULT_BUS_LOST_S})
   --max-extrapolation S longest pose extrapolation past the newest telemetry (default ${DEFAULT_MAX_EXTRAPOLATION_S} s)
   --duration S          stop after S seconds; --max-frames N after N frames
-  --json                one JSON line per frame on stdout: {"frame","captureS","localised","subjects":[…]}
+  --json                one JSON line per frame on stdout: {"frame","captureS","localised","detected","tracks":[…],"subjects":[…]}
   --quiet               no status lines
 
 Prints a summary JSON line on stdout at the end (frames, published, latency frame→bus p50/p95,
@@ -194,6 +194,7 @@ export async function run(argv: string[]): Promise<number> {
       if (values.json) {
         process.stdout.write(JSON.stringify({
           frame: r.frame, captureS: round(r.captureS, 4), localised: r.localised, detected: r.detected,
+          tracks: r.tracks.map((t) => ({ id: t.id, ...(t.name ? { name: t.name } : {}), bbox: t.bbox.map((v) => round(v, 1)), score: round(t.score, 3), fresh: t.framesSinceUpdate === 0 })),
           subjects: r.subjects.map((s) => ({ id: s.id, ...(s.name ? { name: s.name } : {}), n: round(s.positionNedM.x, 3), e: round(s.positionNedM.y, 3), sigmaM: round(Math.sqrt((s.positionCovM2[0]! + s.positionCovM2[4]!) / 2), 3) })),
         }) + '\n');
       }

@@ -13,6 +13,16 @@
  *               re-identified) for `reacquireAfterS`, it goes to the most prominent
  *               unnamed person again.
  *
+ * Handover (every rule): when a named track only coasts (no detection this
+ * frame) and exactly one unnamed person detected this frame stands within
+ * `handoverRadiusM` (+ 2.5 m/s × the named one's time since its last
+ * detection) of the named subject's last estimate, the name moves to that
+ * person. It covers the tracker starting a new track on someone whose old
+ * box fell out of the association gate (slow detection, a fast pan): the
+ * tracker's own re-identification hands a name over only once the old track
+ * is forgotten (5 s), far beyond the controller's 2 s perception timeout.
+ * Two unnamed candidates in the radius: no handover (ambiguous).
+ *
  * Names follow the bus schema (lower case, a letter then letters, digits, - or _).
  */
 import { CinePilotError } from '../../core/errors.ts';
@@ -23,6 +33,12 @@ export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 export const DEFAULT_NAME_RADIUS_M = 3;
 /** A bare NAME whose track has been gone this long goes to the most prominent unnamed person, s. */
 export const DEFAULT_REACQUIRE_AFTER_S = 3;
+/** Handover: an unnamed, just-detected person this close to a named one that is only coasting takes the name, m. */
+export const DEFAULT_HANDOVER_RADIUS_M = 1.5;
+/** … plus this much per second the named one has gone without a detection (how far a person may walk), m/s. */
+export const HANDOVER_SPEED_MPS = 2.5;
+/** … and never further than this, m. */
+export const MAX_HANDOVER_RADIUS_M = 4;
 
 export type NameRule =
   | { kind: 'id'; name: string; trackId: number }
@@ -66,14 +82,14 @@ export interface NamingTarget {
 export interface NameEvent {
   name: string;
   trackId: number;
-  rule: NameRule['kind'];
+  rule: NameRule['kind'] | 'handover';
 }
 
 export class SubjectNamer {
   private readonly pending: NameRule[];
   private readonly missingSinceS = new Map<string, number>();
 
-  constructor(private readonly rules: readonly NameRule[], private readonly options: { radiusM?: number; reacquireAfterS?: number } = {}) {
+  constructor(private readonly rules: readonly NameRule[], private readonly options: { radiusM?: number; reacquireAfterS?: number; handoverRadiusM?: number } = {}) {
     this.pending = [...rules];
   }
 
@@ -104,6 +120,7 @@ export class SubjectNamer {
       }
     }
     const localised = new Map(subjects.map((s) => [s.id, s]));
+    this.handOver(nowS, tracks, localised, target, given);
     const taken = new Set(tracks.filter((t) => t.name).map((t) => t.id));
     for (let i = 0; i < this.pending.length; i++) {
       const r = this.pending[i]!;
@@ -137,5 +154,27 @@ export class SubjectNamer {
       this.pending.splice(i--, 1);
     }
     return given;
+  }
+
+  private handOver(nowS: number, tracks: readonly ImageTrack[], localised: ReadonlyMap<number, SubjectEstimate>, target: NamingTarget, given: NameEvent[]): void {
+    const base = this.options.handoverRadiusM ?? DEFAULT_HANDOVER_RADIUS_M;
+    for (const named of tracks) {
+      if (!named.name || named.framesSinceUpdate === 0) continue;
+      const last = localised.get(named.id);
+      if (!last) continue;
+      const radiusM = Math.min(MAX_HANDOVER_RADIUS_M, base + HANDOVER_SPEED_MPS * Math.max(0, nowS - last.timestampS));
+      let pick: number | null = null, candidates = 0;
+      for (const t of tracks) {
+        if (t.name || t.framesSinceUpdate !== 0) continue;
+        const e = localised.get(t.id);
+        if (!e || Math.hypot(e.positionNedM.x - last.positionNedM.x, e.positionNedM.y - last.positionNedM.y) > radiusM) continue;
+        candidates++;
+        pick = t.id;
+      }
+      if (candidates !== 1 || pick === null) continue;
+      target.name(pick, named.name);
+      given.push({ name: named.name, trackId: pick, rule: 'handover' });
+      (named as { name?: string }).name = undefined; // this frame's list: the name has moved
+    }
   }
 }

@@ -20,7 +20,7 @@
  * watchdog sees perception stop rather than receive guesses.
  */
 import { CinePilotError } from '../../core/errors.ts';
-import type { DetectionBatch, RgbFrame, SubjectEstimate } from '../../core/perception-types.ts';
+import type { DetectionBatch, ImageTrack, RgbFrame, SubjectEstimate } from '../../core/perception-types.ts';
 import type { RuntimeSnapshot } from '../runtime.ts';
 import type { Rig } from '../../hardware-profiles/schema.ts';
 import { monotonicS } from '../../core/units.ts';
@@ -79,6 +79,8 @@ export interface FrameReport {
   localised: boolean;
   detected: boolean;
   subjects: SubjectEstimate[];
+  /** the tracker's confirmed tracks this frame */
+  tracks: ImageTrack[];
   named: NameEvent[];
 }
 
@@ -220,7 +222,7 @@ export class PerceptionClient {
       }
       const step = pipeline.process(captureS, batch, undefined, frame.width, frame.height);
       pipeline.scheduler.recordOther((monotonicS() - otherStartS) * 1000);
-      return { frame: frame.index, captureS, localised: false, detected: batch !== null, subjects: [], named: this.namer.apply(captureS, step.tracks, [], pipeline) };
+      return { frame: frame.index, captureS, localised: false, detected: batch !== null, subjects: [], tracks: step.tracks, named: this.namer.apply(captureS, step.tracks, [], pipeline) };
     }
     if (this.poseGapSinceS !== null) {
       this.log(`perceive: camera pose back after ${(frame.arrivalS - this.poseGapSinceS).toFixed(2)} s`);
@@ -235,7 +237,7 @@ export class PerceptionClient {
     const estimates = step.subjects.slice(0, MAX_ESTIMATES_PER_MESSAGE);
     this.publish(estimates, frame.arrivalS);
     pipeline.scheduler.recordOther((monotonicS() - otherStartS) * 1000);
-    return { frame: frame.index, captureS, localised: true, detected: batch !== null, subjects: estimates, named };
+    return { frame: frame.index, captureS, localised: true, detected: batch !== null, subjects: estimates, tracks: step.tracks, named };
   }
 
   /** Both halves at once (one frame at a time). */

@@ -83,4 +83,33 @@ describe('SubjectNamer on the real tracker', () => {
     expect(renamed).not.toBeNull();
     expect(renamed).not.toBe(aliceId);
   });
+
+  it('hands a coasting name to the one new person detected where it stood, not when two are there', () => {
+    const one = (i: number, xs: number[]): DetectionBatch => ({
+      frameIndex: i, timestampS: i * 0.1, imageWidth: 640, imageHeight: 360,
+      detections: xs.map((x) => ({ bbox: [x, 100, 40, 120] as [number, number, number, number], score: 0.9, label: 'person' })),
+    });
+    for (const [newcomers, expectHandover] of [[[400], true], [[400, 500], false]] as const) {
+      const tracker = new MultiObjectTracker();
+      const namer = new SubjectNamer(parseNameRules(['alice']));
+      let tracks = tracker.step(0, one(0, [100]));
+      namer.apply(0, tracks, [estimate(tracks[0]!.id, 0, 0)], target(tracker));
+      const aliceId = tracker.trackIdOf('alice');
+      for (let i = 1; i < 4; i++) tracks = tracker.step(i * 0.1, one(i, [100]));
+      // her box jumps out of the association gate (a fast pan between detections): a new track starts on her
+      let given: ReturnType<SubjectNamer['apply']> = [];
+      for (let i = 4; i < 8 && !given.length; i++) {
+        tracks = tracker.step(i * 0.1, one(i, [...newcomers]));
+        const fresh = tracks.filter((t) => t.id !== aliceId).map((t, k) => estimate(t.id, 0.4 + 0.2 * k, 0));
+        given = namer.apply(i * 0.1, tracks, [estimate(aliceId!, 0, 0), ...fresh], target(tracker));
+      }
+      if (expectHandover) {
+        expect(given).toEqual([{ name: 'alice', trackId: expect.any(Number), rule: 'handover' }]);
+        expect(tracker.trackIdOf('alice')).not.toBe(aliceId);
+      } else {
+        expect(given).toEqual([]);
+        expect(tracker.trackIdOf('alice')).toBe(aliceId);
+      }
+    }
+  });
 });

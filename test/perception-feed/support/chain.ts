@@ -33,6 +33,8 @@ export interface ChainOptions {
   /** fly until this world time */
   untilWorldS: number;
   spec: ShotSpec;
+  /** called with every camera frame sent (debugging) */
+  onCameraFrame?: (rgb: Uint8Array, width: number, height: number, n: number, worldS: number) => void;
   /** extra flags for perceive (e.g. --workers 2) */
   perceiveArgs?: string[];
   /** camera picture width (default 480) */
@@ -72,6 +74,8 @@ export interface ChainResult {
   perceiveSummary: Record<string, unknown> | null;
   perceiveExit: number | null;
   perceiveStderr: string;
+  /** perceive's stdout lines (per-frame JSON with --json, then the summary) */
+  perceiveLines: string[];
   controllerStderr: string;
   renderMsP50: number;
 }
@@ -163,7 +167,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   const result: ChainResult = {
     shotAccepted: false, shotReply: '', subjectsBeforePerception: null, standingErrorsM: [], walkingErrorsM: [], stateAtStop: null, statesAfterStop: [], namedAtWorldS: null, shotAtWorldS: null, errorsM: [], alongM: [], acrossM: [], timeline: [],
     droneTravelledM: 0, subjectTravelledM: 0, minDistanceM: Infinity, safetyStatesDuringShot: {}, staleAfterStopS: null, staleReason: null,
-    videoLatencyMs: NaN, perceiveSummary: null, perceiveExit: null, perceiveStderr: '', controllerStderr: '', renderMsP50: NaN,
+    videoLatencyMs: NaN, perceiveSummary: null, perceiveExit: null, perceiveStderr: '', perceiveLines: [], controllerStderr: '', renderMsP50: NaN,
   };
   try {
     controller = startCli(['controller', '--link', sitl.url, '--bus', 'tcp://127.0.0.1:0', '--controller', o.controller, '--rate', String(o.rateHz), '--no-log', '--quiet']);
@@ -213,7 +217,10 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
     result.subjectsBeforePerception = (last as RuntimeSnapshot | null)?.subjects.map((x) => x.name) ?? null;
     const port = await freeUdpPort();
     const url = `udp://127.0.0.1:${port}`;
-    cam = new SimCameraStream(world, { url, sprite, fps: o.cameraFps ?? 25, widthPx: o.cameraWidthPx ?? 480 });
+    cam = new SimCameraStream(world, {
+      url, sprite, fps: o.cameraFps ?? 25, widthPx: o.cameraWidthPx ?? 480,
+      ...(o.onCameraFrame ? { onFrame: (rgb: Uint8Array, w: number, h: number, n: number) => o.onCameraFrame!(rgb, w, h, n, world.timeS) } : {}),
+    });
     await cam.start();
     result.videoLatencyMs = await measureStreamLatencyMs(url, cam);
     log(`video stream ${url}: capture → decoded ${result.videoLatencyMs.toFixed(0)} ms (frame numbers in the picture)`);
@@ -256,6 +263,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   } finally {
     offStep();
     result.perceiveStderr = perceive?.stderr() ?? '';
+    result.perceiveLines = perceive?.lines ?? [];
     await stopChild(perceive);
     await cam?.stop();
     await bus?.close();

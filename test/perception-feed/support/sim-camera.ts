@@ -5,10 +5,10 @@
  * video downlink would.
  *
  * CenterNet does not take the renderer's blocky figures for people (scores
- * < 0.1, measured), so each person is overdrawn with a real person: a
- * pedestrian cut out of vtest.avi (OpenCV's sample clip), the pixels that
- * differ from the clip's median background, scaled to the person's projected
- * feet-to-head extent. Where the person stands and how big they are still
+ * < 0.1, measured), so the scenery is rendered without them and each person
+ * is drawn as a real one: a pedestrian cut out of vtest.avi (OpenCV's sample
+ * clip), the pixels that differ from the clip's median background, scaled to
+ * the person's projected feet-to-head extent. Where the person stands and how big they are still
  * come from the renderer's camera model; only their look is borrowed.
  *
  * Every frame also carries its number in a strip of 16 black/white blocks
@@ -72,25 +72,31 @@ export async function loadPersonSprite(): Promise<Sprite> {
   return { width: w, height: h, rgb: person, mask };
 }
 
-/** Paste the sprite over every person in the frame at their projected size. */
+/**
+ * Draw the sprite for every person at their projected size: each row is
+ * centred on the line from the projected feet to the projected head, so the
+ * person leans with the perspective like the renderer's figure would.
+ */
 export function overdrawPeople(world: SimWorld, sprite: Sprite, rgb: Uint8Array, W: number, H: number): void {
   const proj = new CameraProjector(world.cameraPose(), world.intrinsics());
   for (const s of world.subjects) {
     if (s.kind !== 'person') continue;
     const p = s.state.positionNedM;
     const feet = proj.project(vec3(p.x, p.y, p.z));
-    const fu = feet.u, fv = feet.v;
+    const fu = feet.u * W, fv = feet.v * H;
     const head = proj.project(vec3(p.x, p.y, p.z - s.heightM));
     if (!feet.inFront || !head.inFront) continue;
-    const hPx = (fv - head.v) * H;
+    const hu = head.u * W, hv = head.v * H;
+    const hPx = fv - hv;
     if (!(hPx > 4)) continue;
     const wPx = (hPx * sprite.width) / sprite.height;
-    const left = fu * W - wPx / 2, top = head.v * H;
-    const x1 = Math.max(0, Math.floor(left)), x2 = Math.min(W, Math.ceil(left + wPx));
-    const y1 = Math.max(0, Math.floor(top)), y2 = Math.min(H, Math.ceil(top + hPx));
+    const y1 = Math.max(0, Math.floor(hv)), y2 = Math.min(H, Math.ceil(fv));
     for (let y = y1; y < y2; y++) {
-      const sy = Math.min(sprite.height - 1, Math.floor(((y - top) / hPx) * sprite.height));
+      const t = (y - hv) / hPx;
+      const sy = Math.min(sprite.height - 1, Math.floor(t * sprite.height));
       if (sy < 0) continue;
+      const left = hu + (fu - hu) * t - wPx / 2;
+      const x1 = Math.max(0, Math.floor(left)), x2 = Math.min(W, Math.ceil(left + wPx));
       for (let x = x1; x < x2; x++) {
         const sx = Math.min(sprite.width - 1, Math.floor(((x - left) / wPx) * sprite.width));
         if (sx < 0) continue;
@@ -129,6 +135,8 @@ export interface SimCameraOptions {
   fps?: number;
   widthPx?: number;
   sprite: Sprite;
+  /** called with every frame sent (debugging: e.g. write a PNG now and then) */
+  onFrame?: (rgb: Uint8Array, width: number, height: number, n: number) => void;
 }
 
 /** Renders the world's camera at `fps` (wall clock) and streams it; `sentAtMs[n]` is when frame n went to the encoder. */
@@ -181,10 +189,13 @@ export class SimCameraStream {
       return;
     }
     const a = performance.now();
-    const rgb = this.renderer.renderWorld(this.world, { depthOfField: false });
+    // the scenery without the renderer's figures (the world seen through an object that hides them), then the people
+    const scenery = Object.create(this.world, { subjects: { value: this.world.subjects.filter((x) => x.kind !== 'person') } }) as SimWorld;
+    const rgb = this.renderer.renderWorld(scenery, { depthOfField: false });
     overdrawPeople(this.world, this.options.sprite, rgb, this.width, this.height);
     const n = this.sentAtMs.length;
     drawFrameCode(rgb, this.width, this.height, n);
+    this.options.onFrame?.(rgb, this.width, this.height, n);
     this.sentAtMs.push(performance.timeOrigin + a); // the world as it was when rendering began
     this.sentSimTimeS.push(this.world.timeS);
     proc.stdin.write(rgb);
