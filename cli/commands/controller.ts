@@ -20,6 +20,7 @@ import { EstimateFeed } from '../../controller/loop/estimate-feed.ts';
 import { NO_SUBJECTS, type SubjectSource } from '../../controller/loop/subject-source.ts';
 import { validateGeofence } from '../../controller/safety/geofence.ts';
 import { envelopeSettingsFromRig } from '../../controller/safety/envelope.ts';
+import { DEFAULT_PERCEPTION_STALE_S, DEFAULT_PERCEPTION_TIMEOUT_S, type SupervisorSettings } from '../../controller/safety/supervisor.ts';
 import { FlightLogWriter } from '../../controller/flight-log/writer.ts';
 import { ZmqBusServer, DEFAULT_BUS_PORT, parseBusUrl } from '../../controller/bus/zmq.ts';
 import { serveRuntimeOnBus } from '../../controller/bus/runtime-bridge.ts';
@@ -37,6 +38,8 @@ export const CONTROLLER_FLAGS = {
   rate: { type: 'string' },
   scene: { type: 'string' },
   duration: { type: 'string' },
+  'perception-stale': { type: 'string' },
+  'perception-timeout': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies Options;
@@ -65,6 +68,10 @@ second on stderr. Ctrl-C (or --duration) stops it: autonomy off, the autopilot h
   --rate HZ           loop rate (default ${DEFAULT_RATE_HZ})
   --scene NAME|FILE   scene for --link sim (default static-subject)
   --duration S        stop after S seconds
+  --perception-stale S    subjects older than S seconds: keep framing on the prediction
+                          (perception-hold; default ${DEFAULT_PERCEPTION_STALE_S}). Raise it to the measured age of
+                          a slow perception client (cinepilot perceive prints it)
+  --perception-timeout S  older than S seconds: brake and hover (default ${DEFAULT_PERCEPTION_TIMEOUT_S}; > --perception-stale)
   --quiet             no status lines`;
 
 export interface ControllerProcessOptions {
@@ -81,6 +88,8 @@ export interface ControllerProcessOptions {
   requirePilotToArm: boolean;
   /** false when --rig was not given: a sim link then flies its scene's rig */
   rigExplicit?: boolean;
+  /** supervisor overrides from the flags (perception staleness) */
+  safety?: Partial<SupervisorSettings>;
 }
 
 export interface ControllerProcess {
@@ -166,6 +175,7 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
   const runtime = new Runtime({
     link, rig, shotController, subjects, geofence, rateHz: o.rateHz, flightLog,
     requireGeofenceToArm: o.requireGeofenceToArm, requirePilotToArm: o.requirePilotToArm,
+    ...(o.safety ? { safety: o.safety } : {}),
     ...(clock ? { clock } : {}),
   });
   let bus: ZmqBusServer | null = null;
@@ -221,6 +231,17 @@ export function controllerOptionsFromFlags(values: Record<string, string | boole
   const durationS = numberFlag('duration', str('duration'), { min: 0, exclusiveMin: true });
   const geofenceFile = str('geofence');
   const busUrl = str('bus') ?? defaults.busUrl;
+  const perceptionStaleS = numberFlag('perception-stale', str('perception-stale'), { min: 0, exclusiveMin: true, max: 30 });
+  const perceptionTimeoutS = numberFlag('perception-timeout', str('perception-timeout'), { min: 0, exclusiveMin: true, max: 60 });
+  const safety: Partial<SupervisorSettings> = {
+    ...(perceptionStaleS !== undefined ? { perceptionStaleS } : {}),
+    ...(perceptionTimeoutS !== undefined ? { perceptionTimeoutS } : {}),
+  };
+  const staleS = perceptionStaleS ?? DEFAULT_PERCEPTION_STALE_S;
+  const timeoutS = perceptionTimeoutS ?? DEFAULT_PERCEPTION_TIMEOUT_S;
+  if (!(timeoutS > staleS)) {
+    throw new CinePilotError('BAD_FLAG', `--perception-timeout ${timeoutS} must exceed --perception-stale ${staleS} (hold on the prediction first, then brake).`);
+  }
   if (busUrl) parseBusUrl(busUrl, { allowRemote: Boolean(values['bus-allow-remote']) }); // bad URLs fail before anything starts
   return {
     linkUrl, rig, rigExplicit: str('rig') !== undefined, controller, rateHz,
@@ -231,6 +252,7 @@ export function controllerOptionsFromFlags(values: Record<string, string | boole
     ...(str('scene') ? { scene: str('scene')! } : {}),
     requireGeofenceToArm: defaults.requireGates,
     requirePilotToArm: defaults.requireGates,
+    ...(Object.keys(safety).length > 0 ? { safety } : {}),
     ...(durationS !== undefined ? { durationS } : {}),
     quiet: Boolean(values.quiet),
   };

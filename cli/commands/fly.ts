@@ -30,6 +30,9 @@ says hello at least every ${PILOT_LEASE_S} s; arm, takeoff, e-stop and override 
   --controller NAME   mpc | baseline (default mpc)
   --rate HZ           loop rate (default 50)
   --duration S        stop after S seconds
+  --perception-stale S    subjects older than S s: hold framing on the prediction (default 0.5); set it to
+                          the measurement age cinepilot perceive reports on this aircraft's computer
+  --perception-timeout S  older than S s: brake and hover (default 2; must exceed --perception-stale)
   --quiet             no status lines`;
 
 export async function run(argv: string[]): Promise<number> {

@@ -112,6 +112,16 @@ describe('cinepilot fly gates', () => {
 });
 
 describe('cinepilot log and bench loop', () => {
+  it('--perception-stale / --perception-timeout reach the supervisor settings; a timeout not above the stale limit exits 2', async () => {
+    const { controllerOptionsFromFlags } = await import('../../cli/commands/controller.ts');
+    const o = controllerOptionsFromFlags({ link: 'sim', 'perception-stale': '1.2', 'perception-timeout': '3' }, { prefix: 't', busUrl: null, requireGates: false });
+    expect(o.safety).toEqual({ perceptionStaleS: 1.2, perceptionTimeoutS: 3 });
+    expect(controllerOptionsFromFlags({ link: 'sim' }, { prefix: 't', busUrl: null, requireGates: false }).safety).toBeUndefined();
+    const r = spawnSync(process.execPath, [BIN, 'controller', '--link', 'sim', '--perception-stale', '2.5', '--duration', '0.1'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--perception-timeout 2 must exceed --perception-stale 2.5/);
+  });
+
   it('log summary on a missing file exits 2 with a hint', () => {
     const r = spawnSync(process.execPath, [BIN, 'log', 'summary', join(dir, 'nope.mcap')], { encoding: 'utf8' });
     expect(r.status).toBe(2);
