@@ -85,6 +85,8 @@ export interface SubjectView {
   /** last time the predictor knew the subject, and its σ then */
   lastSeenS: number;
   lastSigmaM: number;
+  /** first stage time of the plan this view was sampled for (equal to the query time at a plan's first stage) */
+  planStartS: number;
 }
 
 /**
@@ -94,8 +96,7 @@ export interface SubjectView {
 export const MAX_STAGE_SPACING_S = 0.25;
 
 interface SampledView extends SubjectView {
-  /** first stage time of the plan being sampled, and the previous query's time */
-  planStartS: number;
+  /** the previous query's time */
   lastQueryS: number;
   /** uncertainty cached at one time (the plan's uncertainty horizon), NaN when none */
   cachedAtS: number;

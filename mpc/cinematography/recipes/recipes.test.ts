@@ -172,7 +172,7 @@ describe('shot recipes', () => {
   });
 
   it('lead room: a subject crossing the frame to the right is placed left of centre', () => {
-    const view = { name: 'a', feetNedM: vec3(), velocityNedMps: vec3(0, 3, 0), headingRad: Math.PI / 2, heightM: 1.7, positionSigmaM: 0, positionCovNeM2: new Float64Array(3), hasCovariance: false, lastSeenS: 0, lastSigmaM: 0 };
+    const view = { name: 'a', feetNedM: vec3(), velocityNedMps: vec3(0, 3, 0), headingRad: Math.PI / 2, heightM: 1.7, positionSigmaM: 0, positionCovNeM2: new Float64Array(3), hasCovariance: false, lastSeenS: 0, lastSigmaM: 0, planStartS: 0 };
     // camera south of her, looking north: east is image-right
     expect(leadRoomU(view, Math.PI)).toBeCloseTo(0.5 - 1 / 6, 9);
     expect(leadRoomU({ ...view, velocityNedMps: vec3(0, -3, 0) }, Math.PI)).toBeCloseTo(0.5 + 1 / 6, 9);

@@ -55,7 +55,7 @@ function firstSubject(ctx: RecipeContext): string {
 function followingRecipe(
   ctx: RecipeContext,
   defaultFraming: Framing,
-  bearingRule: (view: SubjectView, elapsedS: number) => number,
+  bearingRule: (view: SubjectView, timeS: number, elapsedS: number) => number,
   kind: ShotRecipe['kind'],
   durationS: number | null,
 ): ShotRecipe {
@@ -70,7 +70,7 @@ function followingRecipe(
     durationS,
     reference(elapsedS: number, timeS: number, out: StageReference): void {
       const view = sampler.at(name, timeS);
-      const bearing = bearingRule(view, elapsedS);
+      const bearing = bearingRule(view, timeS, elapsedS);
       const alt = altitudeForAngleM(ctx, view, distanceM, ctx.spec.angle);
       // horizontal distance whose 3-D distance to mid-body gives the framing's size, but never inside
       // the recipes' safe distance nor the keep-out the plan holds around this subject (its range σ)
@@ -110,34 +110,68 @@ function followingRecipe(
   };
 }
 
-/** Bearing kept relative to the subject's heading: the spec's side, else where the camera is at the start. */
-function relativeBearing(ctx: RecipeContext, sampler: SubjectSampler, defaultSide: Side | null): (v: SubjectView) => number {
-  const name = firstSubject(ctx);
-  const view0 = sampler.at(name, ctx.startTimeS);
+/**
+ * Speed above which a subject's direction of travel is trusted as the heading
+ * the viewpoint keeps its side against, m/s; below the release speed the
+ * heading last trusted is held. A standing person's heading from a tracker is
+ * its velocity noise: a side kept against it swings the camera around her
+ * (runner track with perception in the loop, seed 2: the side taken at the
+ * start put the camera inside her first turn, 1.84 m from her).
+ */
+export const TRAVEL_LOCK_SPEED_MPS = 1.5;
+export const TRAVEL_RELEASE_SPEED_MPS = 1.0;
+
+/**
+ * Bearing kept relative to the subject's direction of travel: the spec's side
+ * (or the kind's), else the side the camera is on when she first moves at
+ * TRAVEL_LOCK_SPEED_MPS — until then a track without a side keeps the
+ * camera's start bearing in the world. While she is slower than
+ * TRAVEL_RELEASE_SPEED_MPS the heading she last travelled on is held, so a
+ * subject who stops does not drag the camera round with her heading noise.
+ * The state moves only at a plan's first stage (the estimate now); later
+ * stages of the same plan read it.
+ */
+function travelBearing(ctx: RecipeContext, sampler: SubjectSampler, defaultSide: Side | null): (v: SubjectView, timeS: number) => number {
+  const view0 = sampler.at(firstSubject(ctx), ctx.startTimeS);
   const side = ctx.spec.side ?? defaultSide;
-  const offset = side ? sideOffsetRad(side) : angleDiff(startBearingRad(ctx, view0.feetNedM), view0.headingRad);
-  return (v) => v.headingRad + offset;
+  const worldStartRad = startBearingRad(ctx, view0.feetNedM);
+  // unset for a sideless track until she first moves: the camera holds its start bearing in the world
+  let offsetRad = side ? sideOffsetRad(side) : NaN;
+  let heldHeadingRad = view0.headingRad;
+  let travelling = false;
+  return (v, timeS) => {
+    const speed = Math.hypot(v.velocityNedMps.x, v.velocityNedMps.y);
+    if (timeS === v.planStartS) {
+      travelling = speed >= (travelling ? TRAVEL_RELEASE_SPEED_MPS : TRAVEL_LOCK_SPEED_MPS);
+      if (travelling) {
+        heldHeadingRad = v.headingRad;
+        if (Number.isNaN(offsetRad)) offsetRad = angleDiff(worldStartRad, heldHeadingRad);
+      }
+    }
+    if (Number.isNaN(offsetRad)) return worldStartRad;
+    return (travelling ? v.headingRad : heldHeadingRad) + offsetRad;
+  };
 }
 
 export function trackRecipe(ctx: RecipeContext): ShotRecipe {
-  const rule = relativeBearing(ctx, new SubjectSampler(ctx), null);
-  return followingRecipe(ctx, 'full', (v) => rule(v), 'track', ctx.spec.durationS ?? null);
+  const rule = travelBearing(ctx, new SubjectSampler(ctx), null);
+  return followingRecipe(ctx, 'full', rule, 'track', ctx.spec.durationS ?? null);
 }
 
 export function followRecipe(ctx: RecipeContext): ShotRecipe {
-  const rule = relativeBearing(ctx, new SubjectSampler(ctx), 'behind');
-  return followingRecipe(ctx, 'full', (v) => rule(v), 'follow', ctx.spec.durationS ?? null);
+  const rule = travelBearing(ctx, new SubjectSampler(ctx), 'behind');
+  return followingRecipe(ctx, 'full', rule, 'follow', ctx.spec.durationS ?? null);
 }
 
 export function leadRecipe(ctx: RecipeContext): ShotRecipe {
-  const rule = relativeBearing(ctx, new SubjectSampler(ctx), 'front');
-  return followingRecipe(ctx, 'full', (v) => rule(v), 'lead', ctx.spec.durationS ?? null);
+  const rule = travelBearing(ctx, new SubjectSampler(ctx), 'front');
+  return followingRecipe(ctx, 'full', rule, 'lead', ctx.spec.durationS ?? null);
 }
 
 export function profileRecipe(ctx: RecipeContext): ShotRecipe {
   const side = ctx.spec.side === 'left' || ctx.spec.side === 'right' ? ctx.spec.side : 'right';
-  const rule = relativeBearing({ ...ctx, spec: { ...ctx.spec, side } }, new SubjectSampler(ctx), side);
-  return followingRecipe(ctx, 'full', (v) => rule(v), 'profile', ctx.spec.durationS ?? null);
+  const rule = travelBearing({ ...ctx, spec: { ...ctx.spec, side } }, new SubjectSampler(ctx), side);
+  return followingRecipe(ctx, 'full', rule, 'profile', ctx.spec.durationS ?? null);
 }
 
 /** Orbit: bearing (world) sweeps from where the camera is at speed/distance rad/s; clockwise seen from above by default. */
@@ -152,7 +186,7 @@ export function orbitRecipe(ctx: RecipeContext): ShotRecipe {
   const rateRadps = ctx.spec.speedMps !== undefined || durationS === null
     ? (ctx.spec.speedMps ?? DEFAULT_ORBIT_SPEED_MPS) / distanceM
     : (2 * Math.PI) / durationS;
-  return followingRecipe(ctx, 'full', (_v, elapsedS) => bearing0 + sign * rateRadps * elapsedS, 'orbit', durationS);
+  return followingRecipe(ctx, 'full', (_v, _timeS, elapsedS) => bearing0 + sign * rateRadps * elapsedS, 'orbit', durationS);
 }
 
 /** Establishing: high and wide at the shortest focal length, subject small in frame, deep focus. */
