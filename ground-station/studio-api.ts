@@ -13,8 +13,8 @@ export type StudioState = Omit<StateMessage, 'type' | 'seq'>;
 
 /** A spoken stop: which detector heard it and what it heard. */
 export interface HeardStop {
-  /** keyword: the stop-phrase spotter; recogniser: the shot recogniser's transcript parsed to a stop */
-  by: 'keyword' | 'recogniser';
+  /** stop-decoder: the dedicated stop decode (speech/stop-spotter.ts); shot-recogniser: the shot transcript parsed to a stop */
+  by: 'stop-decoder' | 'shot-recogniser';
   /** the phrase(s) or transcript heard */
   heard: string;
 }

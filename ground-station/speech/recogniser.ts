@@ -153,7 +153,7 @@ export function runDecoder(binary: string, args: string[], utterances = 1): Prom
 }
 
 /** Sum of acoustic scores and the frame count from pocketsphinx's backtrace tables. */
-function backtraceScore(log: string): { ascr: number; frames: number } | undefined {
+export function backtraceScore(log: string): { ascr: number; frames: number } | undefined {
   let ascr = 0;
   let frames = 0;
   let any = false;
@@ -168,7 +168,7 @@ function backtraceScore(log: string): { ascr: number; frames: number } | undefin
 }
 
 /** pocketsphinx_batch's log, cut into one piece per utterance id ("Decoding 'u3'"). */
-function splitLogByUtterance(log: string): Map<string, string> {
+export function splitLogByUtterance(log: string): Map<string, string> {
   const out = new Map<string, string>();
   const parts = log.split(/INFO: batch\.c\(\d+\): Decoding '/);
   for (const part of parts.slice(1)) {
@@ -231,7 +231,12 @@ export class ShotRecogniser {
   private readonly warps: readonly number[];
   private disposed = false;
 
-  constructor(subjects: readonly string[], options: { install?: PocketsphinxInstall; mode?: RecogniserMode; decoderArgs?: readonly string[]; warps?: readonly number[] } = {}) {
+  /**
+   * `extraSentences`: more training sentences for the n-gram model (said as
+   * written, lower case), e.g. the stop decoder's stop phrases, repeated to
+   * weigh them.
+   */
+  constructor(subjects: readonly string[], options: { install?: PocketsphinxInstall; mode?: RecogniserMode; decoderArgs?: readonly string[]; warps?: readonly number[]; extraSentences?: readonly string[]; extraVariants?: Readonly<Record<string, readonly string[]>> } = {}) {
     const install = options.install ?? findPocketsphinx();
     if (!install) throw new CinePilotError('SPEECH_UNAVAILABLE', POCKETSPHINX_INSTALL_HINT);
     this.install = install;
@@ -255,14 +260,17 @@ export class ShotRecogniser {
     } else {
       const names = subjectWords(subjects);
       const canSay = (w: string) => cmu.has(w) || EXTRA_PRONUNCIATIONS[w] !== undefined || names.includes(w);
-      const lm = buildArpa(trainingSentences(grammar, exampleCommands(names), canSay));
+      const lm = buildArpa([...trainingSentences(grammar, exampleCommands(names), canSay), ...(options.extraSentences ?? [])]);
       words = lm.words;
       writeFileSync(join(this.dir, 'shot.arpa'), lm.arpa);
       this.searchArgs = ['-lm', join(this.dir, 'shot.arpa'), ...(options.decoderArgs ?? LM_DECODER_ARGS)];
     }
     const dict = buildDictionary(words, cmu);
     this.guessedWords = dict.guessed;
-    writeFileSync(dictPath, dict.text);
+    // more pronunciations of words already in the dictionary (numbered after cmudict's own)
+    const variants = Object.entries(options.extraVariants ?? {}).filter(([w]) => words.includes(w)).flatMap(([w, list]) =>
+      list.map((phones, i) => `${w}(${(cmu.get(w)?.length ?? 1) + i + 1}) ${phones}`));
+    writeFileSync(dictPath, dict.text + (variants.length ? variants.join('\n') + '\n' : ''));
     this.searchArgs.push('-dict', dictPath);
   }
 

@@ -1,168 +1,161 @@
 /**
- * The spoken stop: a keyword spotter for a few stop phrases, run on the same
- * audio beside the shot recogniser but independent of it.
+ * The spoken stop: a dedicated decode of every recording, run beside the
+ * shot recogniser, that asks one question — was this utterance a stop
+ * phrase ("stop", "cut", "abort", "hold it", "hold position", "emergency
+ * stop", or repeats of them)?
  *
- * Why a separate path: the shot recogniser's language model knows hundreds
- * of words, and a one-syllable "stop" in an unusual voice loses to a likelier
- * shot phrase (en-us+f2's "stop" came out as "dolly out", confidence 0.81).
- * A keyphrase search (pocketsphinx's `-kws`) asks a narrower question: does
- * this stretch of audio match the phrase better, by a set likelihood ratio,
- * than a free phone loop? It answers whatever else was said around it, in
- * about 0.05 × real time, so the stop can act before the full decode ends.
+ * Why a separate decode: in the shot recogniser's language model a stop is
+ * one short sentence among thousands of shot phrasings, and a one-syllable
+ * "stop" in an unusual voice loses to a likelier shot (en-us+f2's "stop"
+ * came out as "dolly out", confidence 0.81: a spoken stop would have started
+ * a pull-out). Here the same shot language model is trained with the stop
+ * phrases weighed up to about a third of its sentences, so a stop competes
+ * on equal terms with every shot word (the shot vocabulary is the garbage
+ * model) and wins when the audio is closer to it; and only a transcript made
+ * entirely of stop or hold phrases (STOP_WORDS) counts, so a shot that
+ * merely contains "cut" or "hold" does not stop anything.
  *
- * Thresholds: per phrase, the ratio p(phrase)/p(phone loop) a match must
- * reach (pocketsphinx's `/1e-N/` syntax). Chosen on a tuning set (shot
- * phrasings from example-commands.txt as negatives, the phrases in several
- * voices and speeds as positives; `test/speech/stop-measure.ts`), so that no
- * tuning command fires and as many spoken stops as possible do.
+ * Tried first and dropped (measured, docs/shot-language.md): pocketsphinx's
+ * keyphrase search (`-kws`) — on espeak-ng's voices it caught 20% of spoken
+ * stops at a threshold of 1e-5 and already fired on shot commands at 1e-10;
+ * and a stop-grammar against phone-loop likelihood ratio — stops and short
+ * shot commands overlapped too much.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CinePilotError } from '../../core/errors.ts';
-import { loadCmudict } from './grammar.ts';
-import { findPocketsphinx, POCKETSPHINX_INSTALL_HINT, runDecoder, writeBatch, type PocketsphinxInstall } from './recogniser.ts';
-
-export interface StopPhrase {
-  /** lower-case words, each in cmudict */
-  phrase: string;
-  /** likelihood ratio against the phone loop a match must reach (smaller: more detections, more false stops) */
-  threshold: number;
-}
+import { KIND_PHRASES } from '../language/vocabulary.ts';
+import { ShotRecogniser, type PocketsphinxInstall } from './recogniser.ts';
 
 /**
- * The phrases that stop the drone when spoken, with their tuned thresholds.
- * Longer phrases get lower thresholds: their ratio is a product over more
- * phones. "stop stop" is covered by "stop" (the spotter finds every match).
+ * What stops the drone when said as a whole utterance (any of them, repeated
+ * or one after another). Every word is in cmudict and in the shot grammar's
+ * vocabulary or added here.
  */
-export const STOP_PHRASES: readonly StopPhrase[] = [
-  { phrase: 'stop', threshold: 1e-10 },
-  { phrase: 'cut', threshold: 1e-10 },
-  { phrase: 'abort', threshold: 1e-15 },
-  { phrase: 'hold it', threshold: 1e-20 },
-  { phrase: 'hold position', threshold: 1e-25 },
-  { phrase: 'emergency stop', threshold: 1e-25 },
-];
-
+export const STOP_PHRASES: readonly string[] = ['stop', 'cut', 'abort', 'hold it', 'hold position', 'emergency stop'];
 /**
- * Vocal-tract warps the spotter decodes with (one decoder run each, in
- * parallel); a phrase found at any of them counts.
+ * How many times each stop phrase (and each phrase said twice) is added to
+ * the decode's training sentences: about 30% of the ≈ 9000 sentences the
+ * shot model is trained on. Measured on the tuning voices (stop-measure.ts).
  */
+export const STOP_PHRASE_REPEATS = 500;
+/**
+ * More pronunciations of "stop" for the stop decode: with the /s/ lost (a
+ * soft or distant sibilant; the model's filterbank ends at 6.8 kHz, where
+ * much of an /s/ lies) and the /p/ unreleased or voiced, "stop" sounds like
+ * "top", "dop" or "dob" — en-us+f2's and f4's "stop" were heard as "dolly
+ * out" without these (stop-measure.ts).
+ */
+export const STOP_VARIANTS: Readonly<Record<string, readonly string[]>> = { stop: ['T AA P', 'D AA P', 'D AA B'] };
+/** Vocal-tract warps of the stop decode (see recogniser.ts VTLN_WARPS); the best-scoring warp's transcript is judged. */
 export const STOP_WARPS: readonly number[] = [1];
 
+/**
+ * Everything that counts in a stop transcript: the stop phrases and every
+ * phrase the shot parser reads as a stop or a hold ("kill it", "halt",
+ * "hold", "freeze" …): the decode's model knows those too, and a "hold it"
+ * heard as "kill it" is still a stop.
+ */
+export const STOP_WORDS: readonly string[] = [...new Set([
+  ...STOP_PHRASES,
+  ...Object.entries(KIND_PHRASES).filter(([, v]) => v.kind === 'stop' || v.kind === 'hold').map(([p]) => p),
+])];
+
 export interface StopDetection {
-  /** whether any stop phrase was heard */
+  /** whether the utterance was a stop phrase */
   stop: boolean;
-  /** the phrases heard, in the order the decoder reported them, without repeats */
+  /** the stop phrases heard, in order ([] when not a stop) */
   phrases: string[];
+  /** what the stop decode heard (lower case) */
+  transcript: string;
+  /** the decode's mean word posterior, 0..1 */
+  confidence: number;
   /** seconds of audio */
   durationS: number;
-  /** wall time of the spotting run, ms (per utterance when several were spotted together) */
+  /** wall time of the decode, ms (per utterance when several were decoded together) */
   decodeMs: number;
 }
 
 export interface StopSpotterOptions {
   install?: PocketsphinxInstall;
-  phrases?: readonly StopPhrase[];
+  /** scene subject names (the shot vocabulary the stop competes with); default none */
+  subjects?: readonly string[];
+  phrases?: readonly string[];
+  repeats?: number;
   warps?: readonly number[];
+  /** extra pronunciations (CMU phones) of stop words; default STOP_VARIANTS */
+  variants?: Readonly<Record<string, readonly string[]>>;
 }
 
 const PHRASE_RE = /^[a-z']+( [a-z']+)*$/;
 
-/** The keyphrase file pocketsphinx reads: one `phrase /threshold/` per line. */
-export function keyphraseFile(phrases: readonly StopPhrase[]): string {
-  return phrases.map((p) => `${p.phrase} /${p.threshold.toExponential()}/`).join('\n') + '\n';
+/**
+ * The stop phrases a transcript consists of, in order, or [] when any word
+ * is not part of one ("go wider cut" → [], "stop stop" → ["stop", "stop"]).
+ */
+export function stopPhrasesIn(transcript: string, phrases: readonly string[] = STOP_WORDS): string[] {
+  const words = transcript.trim().split(/\s+/).filter(Boolean);
+  const byLength = [...phrases].sort((a, b) => b.split(' ').length - a.split(' ').length);
+  const out: string[] = [];
+  for (let i = 0; i < words.length; ) {
+    const hit = byLength.find((p) => {
+      const pw = p.split(' ');
+      return pw.every((w, k) => words[i + k] === w);
+    });
+    if (!hit) return [];
+    out.push(hit);
+    i += hit.split(' ').length;
+  }
+  return out;
 }
 
 export class StopSpotter {
-  readonly install: PocketsphinxInstall;
-  readonly phrases: readonly StopPhrase[];
-  readonly warps: readonly number[];
-  private readonly dir: string;
-  private readonly searchArgs: string[];
+  readonly phrases: readonly string[];
+  /** what a stop transcript may consist of: the phrases, plus the parser's stop and hold phrases */
+  private readonly accepted: readonly string[];
+  private readonly decoder: ShotRecogniser;
   private disposed = false;
 
   constructor(options: StopSpotterOptions = {}) {
-    const install = options.install ?? findPocketsphinx();
-    if (!install) throw new CinePilotError('SPEECH_UNAVAILABLE', POCKETSPHINX_INSTALL_HINT);
-    this.install = install;
     this.phrases = options.phrases ?? STOP_PHRASES;
-    this.warps = options.warps ?? STOP_WARPS;
+    this.accepted = [...new Set([...this.phrases, ...STOP_WORDS])];
+    const repeats = options.repeats ?? STOP_PHRASE_REPEATS;
     if (!this.phrases.length) throw new CinePilotError('BAD_SETTING', 'give at least one stop phrase.');
     for (const p of this.phrases) {
-      if (!PHRASE_RE.test(p.phrase)) throw new CinePilotError('BAD_SETTING', `stop phrase "${p.phrase}" must be lower-case words separated by single spaces.`);
-      if (!(p.threshold > 0 && p.threshold <= 1)) throw new CinePilotError('BAD_SETTING', `stop phrase "${p.phrase}": threshold must be in (0, 1], e.g. 1e-20 (got ${p.threshold}).`);
+      if (!PHRASE_RE.test(p)) throw new CinePilotError('BAD_SETTING', `stop phrase "${p}" must be lower-case words separated by single spaces.`);
     }
-    if (!this.warps.length || this.warps.some((w) => !(w >= 0.7 && w <= 1.3))) {
-      throw new CinePilotError('BAD_SETTING', `warps must be frequency-warp factors in 0.7 … 1.3 (got ${this.warps.join(', ')}).`);
+    if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 10_000)) {
+      throw new CinePilotError('BAD_SETTING', `repeats must be a whole number in 1 … 10000 (got ${repeats}).`);
     }
-    const cmu = loadCmudict(install.dictPath);
-    const words = [...new Set(this.phrases.flatMap((p) => p.phrase.split(' ')))];
-    const unknown = words.filter((w) => !cmu.has(w));
-    if (unknown.length) throw new CinePilotError('BAD_SETTING', `stop phrases use words without a pronunciation in ${install.dictPath}: ${unknown.join(', ')}; pick others.`);
-    this.dir = mkdtempSync(join(tmpdir(), 'cinepilot-stop-'));
-    const dict = words.flatMap((w) => cmu.get(w)!.map((phones, i) => `${i ? `${w}(${i + 1})` : w} ${phones}`));
-    writeFileSync(join(this.dir, 'stop.dict'), dict.join('\n') + '\n');
-    writeFileSync(join(this.dir, 'stop.kws'), keyphraseFile(this.phrases));
-    this.searchArgs = ['-kws', join(this.dir, 'stop.kws'), '-dict', join(this.dir, 'stop.dict')];
+    const extraSentences = this.phrases.flatMap((p) => [...Array<string>(repeats).fill(p), ...Array<string>(Math.ceil(repeats / 4)).fill(`${p} ${p}`)]);
+    this.decoder = new ShotRecogniser(options.subjects ?? [], {
+      ...(options.install ? { install: options.install } : {}),
+      warps: options.warps ?? STOP_WARPS,
+      extraSentences,
+      extraVariants: options.variants ?? STOP_VARIANTS,
+    });
+    const unsayable = this.decoder.guessedWords.filter((w) => this.phrases.some((p) => p.split(' ').includes(w)));
+    if (unsayable.length) {
+      this.decoder.dispose();
+      throw new CinePilotError('BAD_SETTING', `stop phrases use words without a pronunciation in cmudict: ${unsayable.join(', ')}; pick others.`);
+    }
   }
 
   async spot(wav: Uint8Array): Promise<StopDetection> {
     return (await this.spotAll([wav]))[0]!;
   }
 
-  /** Spot several utterances in one decoder run per warp; results in input order. */
+  /** Decode several utterances in one run per warp; results in input order. */
   async spotAll(wavs: readonly Uint8Array[]): Promise<StopDetection[]> {
     if (this.disposed) throw new CinePilotError('SPEECH_DISPOSED', 'this stop spotter was disposed; make a new one.');
-    const t0 = performance.now();
-    const audioDir = join(this.dir, `run-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    mkdirSync(audioDir);
-    try {
-      const { ids, durations, args } = writeBatch(audioDir, wavs, this.install);
-      const perWarp = await Promise.all(this.warps.map(async (warp, k) => {
-        const hypPath = join(audioDir, `hyp${k}`);
-        const warpArgs = warp === 1 ? [] : ['-warp_type', 'inverse_linear', '-warp_params', String(warp)];
-        await runDecoder(this.install.binary, [...args, '-hyp', hypPath, ...warpArgs, ...this.searchArgs], wavs.length);
-        return readKeyphraseHyps(hypPath, this.phrases);
-      }));
-      const decodeMs = Math.round((performance.now() - t0) / wavs.length);
-      return ids.map((id, i) => {
-        const phrases = [...new Set(perWarp.flatMap((m) => m.get(id) ?? []))];
-        return { stop: phrases.length > 0, phrases, durationS: durations[i]!, decodeMs };
-      });
-    } finally {
-      rmSync(audioDir, { recursive: true, force: true });
-    }
+    const heard = await this.decoder.recogniseAll(wavs);
+    return heard.map((h) => {
+      const phrases = stopPhrasesIn(h.transcript, this.accepted);
+      return { stop: phrases.length > 0, phrases, transcript: h.transcript, confidence: h.confidence, durationS: h.durationS, decodeMs: h.decodeMs };
+    });
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    rmSync(this.dir, { recursive: true, force: true });
+    this.decoder.dispose();
   }
-}
-
-/**
- * A keyphrase run's hypothesis file: per utterance the phrases detected,
- * separated by two spaces ("cut  stop  (u3 0)"). Multi-word phrases are
- * matched whole against the known phrases, longest first.
- */
-function readKeyphraseHyps(path: string, phrases: readonly StopPhrase[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  if (!existsSync(path)) return out;
-  const known = [...phrases.map((p) => p.phrase)].sort((a, b) => b.length - a.length);
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const m = /^(.*?)\s*\((u\d+)\s+-?\d+\)\s*$/.exec(line);
-    if (!m) continue;
-    const found: string[] = [];
-    let rest = ` ${m[1]!.trim().replace(/\s+/g, ' ')} `;
-    for (const p of known) {
-      if (rest.includes(` ${p} `)) {
-        found.push(p);
-        rest = rest.split(` ${p} `).join(' ');
-      }
-    }
-    out.set(m[2]!, found);
-  }
-  return out;
 }

@@ -4,10 +4,11 @@
  * utterances; where pocketsphinx is missing the studio still runs and the
  * speech route answers SPEECH_UNAVAILABLE with the install hint.
  *
- * Every recording also goes to the stop spotter (speech/stop-spotter.ts), in
- * parallel with the shot recogniser. A spotted stop phrase calls `onStop` as
- * soon as the spotter answers, without waiting for the shot decode; a
- * transcript that parses to a stop calls it too when the spotter missed it.
+ * Every recording also goes to the stop decode (speech/stop-spotter.ts), in
+ * parallel with the shot recogniser. A heard stop phrase calls `onStop` as
+ * soon as the stop decode answers, without waiting for the shot decode; a
+ * shot transcript that parses to a stop calls it too when the stop decode
+ * missed it.
  * Spoken stops are never previewed: the caller stops the vehicles.
  */
 import { CinePilotError } from '../../core/errors.ts';
@@ -25,8 +26,7 @@ export interface Heard {
   stop: HeardStop | null;
 }
 
-let cached: { key: string; recogniser: ShotRecogniser } | null = null;
-let spotter: StopSpotter | null = null;
+let cached: { key: string; recogniser: ShotRecogniser; spotter: StopSpotter } | null = null;
 
 /** Whether the server can recognise speech here. */
 export function speechAvailable(): boolean {
@@ -51,18 +51,19 @@ export async function recogniseSpeech(wav: Buffer, context: ParseContext, onStop
   try {
     if (cached?.key !== key) {
       cached?.recogniser.dispose();
-      cached = { key, recogniser: new ShotRecogniser(context.subjects) };
+      cached?.spotter.dispose();
+      // the stop decode competes with the same shot vocabulary, names included
+      cached = { key, recogniser: new ShotRecogniser(context.subjects), spotter: new StopSpotter({ subjects: context.subjects }) };
     }
-    spotter ??= new StopSpotter();
-    // the spotter first: it is the fast path, and the safety-relevant one
-    const spotting = spotter.spot(wav).then(async (d) => {
-      if (d.stop) await act({ by: 'keyword', heard: d.phrases.join(', ') });
+    // the stop decode first: it is the safety-relevant one, and the faster (one warp, no N-best)
+    const spotting = cached.spotter.spot(wav).then(async (d) => {
+      if (d.stop) await act({ by: 'stop-decoder', heard: d.phrases.join(', ') });
     });
     const hearing = hearShot(wav, context, cached.recogniser);
     // a failed shot decode must not hide a stop the spotter heard, nor the other way round
     const [spotted, heard] = await Promise.allSettled([spotting, hearing]);
     if (heard.status === 'fulfilled' && heard.value.result.ok && heard.value.result.spec.kind === 'stop') {
-      await act({ by: 'recogniser', heard: heard.value.transcript });
+      await act({ by: 'shot-recogniser', heard: heard.value.transcript });
     }
     if (heard.status === 'rejected') {
       if (!stop) throw heard.reason;
@@ -79,7 +80,6 @@ export async function recogniseSpeech(wav: Buffer, context: ParseContext, onStop
 /** Release the cached recogniser's and spotter's temporary files. */
 export function disposeSpeech(): void {
   cached?.recogniser.dispose();
+  cached?.spotter.dispose();
   cached = null;
-  spotter?.dispose();
-  spotter = null;
 }

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseShot } from '../../ground-station/language/index.ts';
 import { spokenForm } from '../../ground-station/speech/language-model.ts';
 import { decodeWav, encodeWav16 } from '../../ground-station/speech/wav.ts';
-import { E2E_COMMANDS, E2E_CONTEXT, HELD_OUT_COMMANDS } from './speech-commands.ts';
+import { E2E_COMMANDS, E2E_CONTEXT, E2E_VOICES, HELD_OUT_COMMANDS, HELD_OUT_VOICES } from './speech-commands.ts';
 
 /** US and British voices, male and female. */
 export const STOP_VOICES = ['en-us+m1', 'en-us+f2', 'en-us+m3', 'en-us+f4', 'en-gb', 'en-gb+f3', 'en-gb-x-rp+m2', 'en-gb-scotland+f1'] as const;
@@ -82,6 +82,20 @@ export function stopUtterances(options: { voices?: readonly string[]; speeds?: r
     }
   }
   return out;
+}
+
+/**
+ * The normal command corpus exactly as the speech tests speak it: the
+ * end-to-end commands in the test's voices and the held-out voices, the
+ * held-out commands in the test's voices (test/speech/held-out.ts), less
+ * the ones that mean stop or hold. None of these may stop the drone.
+ */
+export function speechCorpusUtterances(): Utterance[] {
+  const pairs = [
+    ...[...E2E_VOICES, ...HELD_OUT_VOICES].flatMap((v) => E2E_COMMANDS.map((text) => ({ text, ...v }))),
+    ...E2E_VOICES.flatMap((v) => HELD_OUT_COMMANDS.map((text) => ({ text, ...v }))),
+  ].filter((p) => !meansStop(p.text));
+  return pairs.map(({ text, voice, wordsPerMin }) => ({ text, voice, wordsPerMin, noisy: false, wav: speak(text, voice, wordsPerMin) }));
 }
 
 /**

@@ -28,7 +28,7 @@ export interface SpeechOptions {
 
 /** `stop` to every vehicle, each on its own (one refusing must not keep the others moving). */
 async function stopEveryVehicle(studio: Studio, dispatcher: CommandDispatcher, who: Principal, heard: HeardStop): Promise<SpokenStopOutcome> {
-  const said = `"${heard.heard}" (${heard.by === 'keyword' ? 'stop-phrase spotter' : 'shot recogniser'})`;
+  const said = `"${heard.heard}" (${heard.by === 'stop-decoder' ? 'stop decoder' : 'shot recogniser'})`;
   const vehicles = await Promise.all(studio.state().vehicles.map(async ({ id }) => {
     try {
       const r = (await dispatcher.dispatch('stop', { vehicleId: id }, who, 'speech', said)) as { message?: string };
