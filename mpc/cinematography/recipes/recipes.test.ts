@@ -171,6 +171,61 @@ describe('shot recipes', () => {
     expect(ref.focalLengthMm).toBe(24);
   });
 
+  it('track/follow side: a standing subject\'s noisy heading never swings the camera; the side is kept against her direction of travel once she moves at 1.5 m/s, and held when she stops', () => {
+    // one subject whose estimate the test sets tick by tick: position at the tick, constant velocity after it
+    const state = { n: 0, e: 0, vn: 0, ve: 0, headingRad: 0, atS: 0 };
+    const live: SubjectPredictor = {
+      predict: (_name, timeS) => ({
+        timeS, positionNedM: vec3(state.n + state.vn * (timeS - state.atS), state.e + state.ve * (timeS - state.atS), 0),
+        velocityNedMps: vec3(state.vn, state.ve, 0), headingRad: state.headingRad, positionSigmaM: 0.1,
+      }),
+      names: () => ['alice'],
+    };
+    const ref = createStageReference();
+    // a tick: the controller samples its stages in time order from the tick's time; returns the camera's bearing from her now
+    const tick = (recipe: ReturnType<typeof createRecipe>, t: number): number => {
+      for (let k = 10; k >= 0; k--) recipe.reference(t + k * 0.05, t + k * 0.05, ref); // an older plan's order does not matter…
+      recipe.reference(t, t, ref); // …the plan that starts at t does
+      for (let k = 1; k <= 10; k++) recipe.reference(t + k * 0.05, t + k * 0.05, createStageReference());
+      return Math.atan2(ref.positionNedM.y - state.e, ref.positionNedM.x - state.n);
+    };
+    const stand = (t: number, i: number) => {
+      // perception's standing subject: heading and velocity are noise
+      Object.assign(state, { vn: 0.5 * Math.cos(2.1 * i), ve: 0.5 * Math.sin(2.1 * i), headingRad: 3 * Math.sin(1.7 * i), atS: t });
+    };
+    // camera starts north of her (bearing 0)
+    const track = createRecipe(context({ kind: 'track', subjects: ['alice'] }, live));
+    for (let i = 0; i < 25; i++) {
+      stand(i * 0.04, i);
+      expect(tick(track, i * 0.04)).toBeCloseTo(0, 9);
+    }
+    // she runs east: the camera keeps the side it is on, her left (north)
+    let t = 1;
+    for (; t < 3; t += 0.04) {
+      state.n += state.vn * 0.04; state.e += state.ve * 0.04;
+      Object.assign(state, { vn: 0, ve: 5, headingRad: Math.PI / 2, atS: t });
+      expect(tick(track, t)).toBeCloseTo(0, 9);
+    }
+    // she turns south: her left is now east
+    Object.assign(state, { vn: -5, ve: 0, headingRad: Math.PI, atS: t });
+    expect(tick(track, t)).toBeCloseTo(Math.PI / 2, 9);
+    // she stops: heading noise again, the camera holds the bearing she last ran on
+    for (let i = 0; i < 25; i++) {
+      t += 0.04;
+      stand(t, i);
+      expect(tick(track, t)).toBeCloseTo(Math.PI / 2, 9);
+    }
+    // follow: behind the heading she stood with at the start until she moves, then behind her travel
+    Object.assign(state, { n: 0, e: 0, vn: 0, ve: 0, headingRad: 0.3, atS: 0 });
+    const follow = createRecipe(context({ kind: 'follow', subjects: ['alice'] }, live));
+    for (let i = 0; i < 25; i++) {
+      stand(i * 0.04, i);
+      expect(tick(follow, i * 0.04)).toBeCloseTo(0.3 - Math.PI, 9);
+    }
+    Object.assign(state, { vn: 0, ve: 5, headingRad: Math.PI / 2, atS: 1 });
+    expect(tick(follow, 1)).toBeCloseTo(-Math.PI / 2, 9);
+  });
+
   it('lead room: a subject crossing the frame to the right is placed left of centre', () => {
     const view = { name: 'a', feetNedM: vec3(), velocityNedMps: vec3(0, 3, 0), headingRad: Math.PI / 2, heightM: 1.7, positionSigmaM: 0, positionCovNeM2: new Float64Array(3), hasCovariance: false, lastSeenS: 0, lastSigmaM: 0, planStartS: 0 };
     // camera south of her, looking north: east is image-right
