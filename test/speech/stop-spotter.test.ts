@@ -25,12 +25,12 @@ const MISSING_SPOT = missing([HAVE_ESPEAK, 'espeak-ng'], [HAVE_SOX, 'sox'], [HAV
 const MISSING_E2E = missing([HAVE_ESPEAK, 'espeak-ng'], [HAVE_SPHINX, 'pocketsphinx + pocketsphinx-en-us']);
 
 /**
- * The bar for the 168 stop utterances below. Measured 122/168 (72.6%); the
+ * The bar for the 168 stop utterances below. Measured 125/168 (74.4%); the
  * decode is deterministic (espeak-ng, sox -R, pocketsphinx), the bar leaves
- * 7 utterances (4.6 points) for other package versions. The full grid (336
- * utterances, 8 voices × 3 speeds × clean/noisy): stop-measure.ts, 76.2%.
+ * 7 utterances (4.4 points) for other package versions. The full grid (336
+ * utterances, 8 voices × 3 speeds × clean/noisy): stop-measure.ts, 78.3%.
  */
-const MIN_DETECTION_RATE = 0.68;
+const MIN_DETECTION_RATE = 0.7;
 /**
  * False stops allowed in the normal corpus (100 utterances). The goal is 0;
  * measured 1 ("closer" in en-us+f3 → "hold it"): a false stop costs a hover.
@@ -38,7 +38,7 @@ const MIN_DETECTION_RATE = 0.68;
 const MAX_FALSE_STOPS = 1;
 
 describe('stop decoder', () => {
-  it('counts a transcript as a stop only when it is made of stop phrases', () => {
+  it('counts a transcript as a stop only when it is made of stop phrases (and fillers)', () => {
     expect(stopPhrasesIn('stop')).toEqual(['stop']);
     expect(stopPhrasesIn('stop stop')).toEqual(['stop', 'stop']);
     expect(stopPhrasesIn('hold it cut')).toEqual(['hold it', 'cut']);
@@ -47,6 +47,8 @@ describe('stop decoder', () => {
     expect(stopPhrasesIn('hold focus on alice')).toEqual([]);
     expect(stopPhrasesIn('kill it')).toEqual(['kill it']);
     expect(stopPhrasesIn('')).toEqual([]);
+    expect(stopPhrasesIn('okay stop the shot')).toEqual(['stop']);
+    expect(stopPhrasesIn('the shot')).toEqual([]);
   });
 
   it.skipIf(!HAVE_SPHINX)('refuses bad settings with what to do', () => {
