@@ -51,7 +51,7 @@ import { liveShotController } from './studio/live-controller.ts';
 import { PreviewRunner } from './studio/preview.ts';
 import { shotLibrary } from './studio/shot-library.ts';
 import { SimTimeClock } from '../sim/sim-time-clock.ts';
-import { disposeSpeech, recogniseSpeech, speechAvailable } from './studio/speech-bridge.ts';
+import { disposeSpeech, prepareSpeech, recogniseSpeech, speechAvailable } from './studio/speech-bridge.ts';
 
 export const DEFAULT_SCENE = 'two-actors';
 /** Controller tick rate of the studio, Hz (the runtime's own default is 50; 25 leaves CPU for the MPC, the server and preview on small machines). */
@@ -568,6 +568,15 @@ export async function createStudio(options: StudioOptions = {}): Promise<LiveStu
     speechOnServer: speechAvailable(), simSpeed, previewControlRateHz: options.previewControlRateHz ?? rateHz,
   });
   studio.addVehicle({ id: 'drone-1', label: isSim ? 'drone-1 (sim)' : `drone-1 (${link.kind})`, link, runtime, controllerKind: controller });
+  // before the loops start: the models' build blocks, and the first recording may be a stop
+  if (studio.speech.server) {
+    try {
+      prepareSpeech(subjects.names());
+    } catch (err) {
+      // speech answers SPEECH_UNAVAILABLE with the reason later; the studio still flies
+      console.error(`studio: speech models not built: ${(err as Error).message}`);
+    }
+  }
   runner?.start();
   await runtime.start();
   return studio;

@@ -39,9 +39,23 @@ function failed(err: unknown): GroundStationError {
   return new GroundStationError('SPEECH_UNAVAILABLE', `speech recognition failed: ${(err as Error).message}`, { reason });
 }
 
+/**
+ * Build both decoders for these subject names now, so the first recording
+ * (perhaps a stop) does not wait for their models (≈ 0.1–0.3 s of blocking
+ * work). A no-op without pocketsphinx or when they are built already.
+ */
+export function prepareSpeech(subjects: readonly string[]): void {
+  if (!speechAvailable()) return;
+  const key = [...subjects].sort().join(',');
+  if (cached?.key === key) return;
+  cached?.recogniser.dispose();
+  cached?.spotter.dispose();
+  // the stop decode competes with the same shot vocabulary, names included
+  cached = { key, recogniser: new ShotRecogniser(subjects), spotter: new StopSpotter({ subjects }) };
+}
+
 export async function recogniseSpeech(wav: Buffer, context: ParseContext, onStop?: (heard: HeardStop) => Promise<unknown>): Promise<Heard> {
   if (!speechAvailable()) throw new GroundStationError('SPEECH_UNAVAILABLE', POCKETSPHINX_INSTALL_HINT);
-  const key = [...context.subjects].sort().join(',');
   let stop: HeardStop | null = null;
   const act = async (heard: HeardStop): Promise<void> => {
     if (stop) return;
@@ -49,12 +63,8 @@ export async function recogniseSpeech(wav: Buffer, context: ParseContext, onStop
     await onStop?.(heard);
   };
   try {
-    if (cached?.key !== key) {
-      cached?.recogniser.dispose();
-      cached?.spotter.dispose();
-      // the stop decode competes with the same shot vocabulary, names included
-      cached = { key, recogniser: new ShotRecogniser(context.subjects), spotter: new StopSpotter({ subjects: context.subjects }) };
-    }
+    prepareSpeech(context.subjects);
+    if (!cached) throw new GroundStationError('SPEECH_UNAVAILABLE', POCKETSPHINX_INSTALL_HINT);
     // the stop decode first: it is the safety-relevant one, and the faster (one warp, no N-best)
     const spotting = cached.spotter.spot(wav).then(async (d) => {
       if (d.stop) await act({ by: 'stop-decoder', heard: d.phrases.join(', ') });
