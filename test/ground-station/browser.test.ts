@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 import { startStudioServer, type StudioServer } from '../../ground-station/launch.ts';
+import { findPocketsphinx } from '../../ground-station/speech/recogniser.ts';
 import { TOKEN_ENTRIES, TOKENS, waitFor } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -159,6 +161,25 @@ describe.skipIf(!hasChromium)(`ground station in headless Chromium${hasChromium 
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  const canSpeak = existsSync('/usr/bin/espeak-ng') && findPocketsphinx() !== undefined;
+  it.skipIf(!canSpeak)(`shows a spoken stop as "heard STOP → holding" in every open app${canSpeak ? '' : ' (skipped: needs Debian espeak-ng, pocketsphinx and pocketsphinx-en-us)'}`, async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base()}?token=${TOKENS.pilot}`);
+    await waitForPage(page, async () => (await sample(page)).connection === 'open' && (await sample(page)).position !== null, 'the studio connection');
+    const post = (path: string, type: string, body: string | Uint8Array<ArrayBuffer>) =>
+      fetch(`${base()}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.dp}`, 'content-type': type }, body });
+    expect((await post('api/commands/go', 'application/json', JSON.stringify({ text: 'orbit alice at six metres' }))).status).toBe(200);
+    await waitForPage(page, async () => (await sample(page)).shotKind === 'orbit', 'the shot to start');
+    // the DP speaks into another device: this page learns of it from the server's event
+    const wav = execFileSync('espeak-ng', ['-v', 'en-us+f2', '-s', '175', '--stdout', 'stop'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    expect((await post('api/speech', 'audio/wav', new Uint8Array(wav))).status).toBe(200);
+    await page.waitForSelector('#speech-stop:not([hidden])', { timeout: 10_000 });
+    expect(await page.textContent('#speech-stop')).toMatch(/heard STOP .*→ holding/);
+    await waitForPage(page, async () => (await sample(page)).shotKind === null, 'the shot to end');
+    await shot(page, '5-spoken-stop');
+    await page.close();
+  }, 60_000);
 
   it('a viewer sees the studio but cannot command it', async () => {
     const page = await browser.newPage();
