@@ -25,12 +25,12 @@ const MISSING_SPOT = missing([HAVE_ESPEAK, 'espeak-ng'], [HAVE_SOX, 'sox'], [HAV
 const MISSING_E2E = missing([HAVE_ESPEAK, 'espeak-ng'], [HAVE_SPHINX, 'pocketsphinx + pocketsphinx-en-us']);
 
 /**
- * The bar for the 168 stop utterances below. Measured 125/168 (74.4%); the
+ * The bar for the 168 stop utterances below. Measured 129/168 (76.8%); the
  * decode is deterministic (espeak-ng, sox -R, pocketsphinx), the bar leaves
- * 7 utterances (4.4 points) for other package versions. The full grid (336
- * utterances, 8 voices × 3 speeds × clean/noisy): stop-measure.ts, 78.3%.
+ * 8 utterances (4.8 points) for other package versions. The full grid (336
+ * utterances, 8 voices × 3 speeds × clean/noisy): stop-measure.ts, 80.1%.
  */
-const MIN_DETECTION_RATE = 0.7;
+const MIN_DETECTION_RATE = 0.72;
 /**
  * False stops allowed in the normal corpus (100 utterances). The goal is 0;
  * measured 1 ("closer" in en-us+f3 → "hold it"): a false stop costs a hover.
