@@ -70,42 +70,6 @@ export function trsmLower(L: Float64Array, loff: number, n: number, B: Float64Ar
   }
 }
 
-/** Solve Lᵀ·Y = B in place for an n×m row-major block B at boff. */
-export function trsmLowerT(L: Float64Array, loff: number, n: number, B: Float64Array, boff: number, m: number): void {
-  for (let i = n - 1; i >= 0; i--) {
-    const bi = boff + i * m;
-    for (let k = i + 1; k < n; k++) {
-      const l = L[loff + k * n + i];
-      if (l === 0) continue;
-      axpyRow(m, -l, B, boff + k * m, B, bi);
-    }
-    const inv = 1 / L[loff + i * n + i];
-    for (let j = 0; j < m; j++) B[bi + j] *= inv;
-  }
-}
-
-/**
- * C (m×n) = α·A (m×k) · B (k×n)  +  β·C. Row-major; skips zero entries of A,
- * which is where model Jacobians are sparse.
- */
-export function gemmNN(
-  m: number, n: number, k: number, alpha: number,
-  A: Float64Array, aoff: number, B: Float64Array, boff: number,
-  beta: number, C: Float64Array, coff: number,
-): void {
-  for (let i = 0; i < m; i++) {
-    const ci = coff + i * n;
-    if (beta === 0) for (let j = 0; j < n; j++) C[ci + j] = 0;
-    else if (beta !== 1) for (let j = 0; j < n; j++) C[ci + j] *= beta;
-    const ai = aoff + i * k;
-    for (let l = 0; l < k; l++) {
-      const a = A[ai + l];
-      if (a === 0) continue;
-      axpyRow(n, alpha * a, B, boff + l * n, C, ci);
-    }
-  }
-}
-
 /**
  * C (m×n) = α·Aᵀ·B + β·C with A stored k×m, B stored k×n. Skips zero
  * entries of A.
@@ -177,16 +141,6 @@ function axpyRow(n: number, s: number, x: Float64Array, xo: number, y: Float64Ar
     y[yo + j + 3] += s * x[xo + j + 3];
   }
   for (; j < n; j++) y[yo + j] += s * x[xo + j];
-}
-
-/** ‖v[off .. off+n)‖∞. */
-export function normInf(v: Float64Array, off: number, n: number): number {
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    const a = Math.abs(v[off + i]);
-    if (a > m) m = a;
-  }
-  return m;
 }
 
 /**
